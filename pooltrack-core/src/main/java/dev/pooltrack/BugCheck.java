@@ -1,0 +1,36 @@
+package dev.pooltrack;
+
+/** The bug check codes PoolTrack raises, with Windows' values and names. */
+public final class BugCheck {
+    /** 0xC4 DRIVER_VERIFIER_DETECTED_VIOLATION: Driver Verifier's general code; Arg1 is the subcode. */
+    public static final int DRIVER_VERIFIER_DETECTED_VIOLATION = 0xC4;
+    /** 0xC2 BAD_POOL_CALLER: a bad pool request; Arg1 is the subcode (0x0A: free with the wrong tag). */
+    public static final int BAD_POOL_CALLER = 0xC2;
+    /** 0xC1 SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION; Arg4 is the subcode. */
+    public static final int SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION = 0xC1;
+
+    /** 0xC4 subcode: zero-byte allocation requested. */
+    public static final int ZERO_BYTE_ALLOCATION = 0x00;
+    /** 0xC4 subcode: free of an address no allocation returned. */
+    public static final int FREE_OF_BAD_ADDRESS = 0x10;
+    /** 0xC4 subcode: free of pool that was already freed. */
+    public static final int DOUBLE_FREE = 0x13;
+    /** 0xC4 subcode: a driver allocates while it is unloading. */
+    public static final int ALLOCATION_DURING_UNLOAD = 0x61;
+    /** 0xC4 subcode: a driver unloads without freeing its pool. */
+    public static final int UNLOAD_WITH_OUTSTANDING_ALLOCATIONS = 0x62;
+    /** 0xC2 subcode: free with a tag other than the allocation's. */
+    public static final int FREE_WITH_WRONG_TAG = 0x0A;
+
+    private BugCheck() {}
+
+    /** Windows' name of a bug check code, or {@code UNKNOWN_BUGCHECK} for a code PoolTrack never raises. */
+    public static String name(int code) {
+        return switch (code) {
+            case DRIVER_VERIFIER_DETECTED_VIOLATION -> "DRIVER_VERIFIER_DETECTED_VIOLATION";
+            case BAD_POOL_CALLER -> "BAD_POOL_CALLER";
+            case SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION -> "SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION";
+            default -> "UNKNOWN_BUGCHECK";
+        };
+    }
+}

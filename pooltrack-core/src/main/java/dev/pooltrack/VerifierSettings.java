@@ -1,0 +1,94 @@
+package dev.pooltrack;
+
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * What Driver Verifier checks, for which drivers, and how it responds: an immutable value.
+ *
+ * <p>The counterpart of {@code verifier /flags F /driver D} plus PoolTrack's own options. Use the
+ * {@code with...} methods to derive changed settings.
+ *
+ * @param flags the verifier flags; every bit must be implemented ({@link VerifierFlags#requireImplemented})
+ * @param drivers the names of the verified drivers
+ * @param allDrivers verify every driver ({@code /all})
+ * @param response what a violation does
+ * @param callSites whether allocations of verified drivers record their caller (a stack walk each)
+ * @param uniqueTags tags for which each call site gets a tag of its own ({@code Lea1}, {@code Lea2}, ...)
+ * @param reportDirectory where the {@link Response#CRASH} response writes its report file
+ */
+public record VerifierSettings(
+        int flags,
+        Set<String> drivers,
+        boolean allDrivers,
+        Response response,
+        boolean callSites,
+        Set<Tag> uniqueTags,
+        Path reportDirectory) {
+
+    /** Validates flags and copies the sets. */
+    public VerifierSettings {
+        VerifierFlags.requireImplemented(flags);
+        drivers = Set.copyOf(new LinkedHashSet<>(drivers));
+        uniqueTags = Set.copyOf(uniqueTags);
+        if (response == null || reportDirectory == null) {
+            throw new IllegalArgumentException("response and report directory are required");
+        }
+    }
+
+    /** No verification: per-tag counters only, responses are logged, call sites on. */
+    public static VerifierSettings none() {
+        return new VerifierSettings(0, Set.of(), false, Response.LOG, true, Set.of(), Path.of("."));
+    }
+
+    /** {@code /flags 0x8 /driver names...}: Pool Tracking for the named drivers. */
+    public static VerifierSettings poolTracking(String... drivers) {
+        return none().withFlags(VerifierFlags.POOL_TRACKING).withDrivers(Set.of(drivers));
+    }
+
+    /** Whether Pool Tracking (0x8) is on. */
+    public boolean poolTracking() {
+        return (flags & VerifierFlags.POOL_TRACKING) != 0;
+    }
+
+    /** Whether the named driver is verified with Pool Tracking under these settings. */
+    public boolean tracks(String driver) {
+        return poolTracking() && (allDrivers || drivers.contains(driver));
+    }
+
+    /** These settings with other flags. */
+    public VerifierSettings withFlags(int newFlags) {
+        return new VerifierSettings(newFlags, drivers, allDrivers, response, callSites, uniqueTags, reportDirectory);
+    }
+
+    /** These settings with another set of verified drivers. */
+    public VerifierSettings withDrivers(Set<String> newDrivers) {
+        return new VerifierSettings(flags, newDrivers, allDrivers, response, callSites, uniqueTags, reportDirectory);
+    }
+
+    /** These settings verifying every driver, or only the named ones. */
+    public VerifierSettings withAllDrivers(boolean all) {
+        return new VerifierSettings(flags, drivers, all, response, callSites, uniqueTags, reportDirectory);
+    }
+
+    /** These settings with another response. */
+    public VerifierSettings withResponse(Response newResponse) {
+        return new VerifierSettings(flags, drivers, allDrivers, newResponse, callSites, uniqueTags, reportDirectory);
+    }
+
+    /** These settings with call sites on or off. */
+    public VerifierSettings withCallSites(boolean on) {
+        return new VerifierSettings(flags, drivers, allDrivers, response, on, uniqueTags, reportDirectory);
+    }
+
+    /** These settings giving each call site that passes one of {@code tags} a tag of its own. */
+    public VerifierSettings withUniqueTags(Set<Tag> tags) {
+        return new VerifierSettings(flags, drivers, allDrivers, response, callSites, tags, reportDirectory);
+    }
+
+    /** These settings writing crash reports to another directory. */
+    public VerifierSettings withReportDirectory(Path dir) {
+        return new VerifierSettings(flags, drivers, allDrivers, response, callSites, uniqueTags, dir);
+    }
+}
