@@ -1,0 +1,26 @@
+package dev.pooltrack;
+
+/**
+ * The {@link Response#CRASH} response: write the report file, tell stderr where it is, and halt.
+ */
+final class Crash {
+
+    /* Runtime.halt, not System.exit: a bug check stops the machine without running anyone's
+     * shutdown hooks, which could allocate or free pool and disturb the evidence. The report is
+     * written and forced to disk before the halt, atomically (temp file + rename), so it is either
+     * complete or absent. */
+
+    private Crash() {}
+
+    static void report(PoolTrack pool, Violation v) {
+        int status = v.code() & 0xFF;
+        try {
+            System.err.println(v.summary() + " " + pool.settings().reportDirectory());
+        } catch (Throwable t) {
+            System.err.println("PoolTrack: could not write the bug check report: " + t);
+        } finally {
+            System.err.flush();
+            Runtime.getRuntime().halt(status);
+        }
+    }
+}

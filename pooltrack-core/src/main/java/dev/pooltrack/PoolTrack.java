@@ -1,0 +1,621 @@
+package dev.pooltrack;
+
+import dev.pooltrack.internal.CallSites;
+import dev.pooltrack.internal.CoarseClock;
+import dev.pooltrack.internal.NativeMemory;
+import dev.pooltrack.internal.PoolCounters;
+import dev.pooltrack.internal.StripedTracker;
+import dev.pooltrack.internal.TagTable;
+import dev.pooltrack.internal.Tracker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A pool: the drivers that allocate from it, its per-tag counters, Driver Verifier's settings and
+ * records, and the violations raised. The JVM's counterpart of the kernel's pool plus Driver
+ * Verifier.
+ *
+ * <p>Most programs use one pool, {@link #system()}; tests and hosts may create their own with
+ * {@link #create}. Thread-safe.
+ *
+ * <p>Allocation goes: front end ({@link Driver#allocate}) → C allocator ({@code malloc}, with a
+ * 16-byte pool header in front of the block) → per-tag counters (always) → for verified drivers the
+ * record of the allocation and the driver's counters → rules → snapshots and reports.
+ */
+public final class PoolTrack {
+
+    /* The pool header, in front of every block like Windows' 16-byte x64 _POOL_HEADER
+     * (reference §8.4), lets a free find its tag, size, pool type and driver without any lookup:
+     *   +0 int  tag value
+     *   +4 short driver index
+     *   +6 byte  pool type | TRACKED_BIT (a record exists for the block)
+     *   +7 byte  LIVE_MAGIC while allocated, 0 once freed
+     *   +8 long  requested size
+     * A freed block's first 16 bytes are the C allocator's again (glibc keeps its free-list links
+     * there), so a stale header does not look live; verified drivers do not rely on that, their
+     * records decide. */
+
+    static final int HEADER = 16;
+    private static final byte LIVE_MAGIC = (byte) 0xA7;
+    private static final int TRACKED_BIT = 0x2;
+
+    @SuppressWarnings("restricted") // the whole address space: the header is read and written through it
+    private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    private static final int MAX_DRIVERS = 0x7FFF;
+    private static final int VIOLATIONS_KEPT = 1000;
+
+    private static volatile PoolTrack system;
+
+    private final TagTable tags = new TagTable();
+    private final PoolCounters counters = new PoolCounters();
+    private final Tracker tracker;
+    private final CallSites sites = new CallSites();
+    private final Map<String, Driver> driversByName = new ConcurrentHashMap<>();
+    private final List<Driver> drivers = new CopyOnWriteArrayList<>();
+    private final Set<String> volatileAdded = ConcurrentHashMap.newKeySet();
+    private final ArrayDeque<Violation> violations = new ArrayDeque<>();
+    private final List<Consumer<Violation>> violationListeners = new CopyOnWriteArrayList<>();
+    private final Map<Long, Tag> uniqueTagBySite = new HashMap<>();
+    private final Map<Tag, Integer> uniqueTagCounts = new HashMap<>();
+
+    private volatile VerifierSettings settings;
+    /** Whether any driver has ever been tracked: frees must then consult the records. */
+    private volatile boolean recordsExist;
+
+    private volatile boolean callSites;
+    private volatile Set<Integer> uniqueTagValues = Set.of();
+
+    private PoolTrack(VerifierSettings settings, Tracker tracker) {
+        this.tracker = tracker;
+        this.settings = settings;
+        applySettings(settings);
+        for (String name : settings.drivers()) {
+            driverState(name);
+        }
+    }
+
+    /**
+     * A new pool with the given settings, as after a boot with them.
+     *
+     * @throws IllegalArgumentException if the settings name more drivers than a pool holds
+     */
+    public static PoolTrack create(VerifierSettings settings) {
+        return new PoolTrack(settings, new StripedTracker());
+    }
+
+    /** A new pool keeping its records in the given tracker (for the contract tests). */
+    static PoolTrack create(VerifierSettings settings, Tracker tracker) {
+        return new PoolTrack(settings, tracker);
+    }
+
+    /** The JVM's pool, created on first use with no verification. */
+    public static PoolTrack system() {
+        PoolTrack p = system;
+        if (p == null) {
+            synchronized (PoolTrack.class) {
+                p = system;
+                if (p == null) {
+                    system = p = create(VerifierSettings.none());
+                }
+            }
+        }
+        return p;
+    }
+
+    // ---------------------------------------------------------------- drivers
+
+    /**
+     * Loads a driver: creates it on first load, counts the load, and starts Pool Tracking for it if
+     * the settings verify it.
+     *
+     * @throws IllegalArgumentException if the name is blank
+     * @throws IllegalStateException if the driver is loaded already
+     */
+    public Driver load(String name) {
+        Driver d = driverState(name);
+        synchronized (d) {
+            if (d.status == DriverStatus.LOADED || d.status == DriverStatus.UNLOADING) {
+                throw new IllegalStateException("driver " + name + " is loaded already");
+            }
+            d.loads++;
+            d.status = DriverStatus.LOADED;
+            updateTracking(d);
+        }
+        return d;
+    }
+
+    /**
+     * The driver with the given name.
+     *
+     * @throws IllegalArgumentException if no driver has that name
+     */
+    public Driver driver(String name) {
+        Driver d = driversByName.get(name);
+        if (d == null) {
+            throw new IllegalArgumentException("unknown driver '" + name + "': known drivers are "
+                    + drivers.stream().map(Driver::name).toList());
+        }
+        return d;
+    }
+
+    /** Every driver known to the pool: loaded, unloaded, or named in the settings. */
+    public List<Driver> drivers() {
+        return List.copyOf(drivers);
+    }
+
+    private Driver driverState(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a driver needs a name");
+        }
+        Driver d = driversByName.get(name);
+        if (d != null) {
+            return d;
+        }
+        synchronized (drivers) {
+            d = driversByName.get(name);
+            if (d == null) {
+                if (drivers.size() >= MAX_DRIVERS) {
+                    throw new IllegalStateException("a pool holds at most " + MAX_DRIVERS + " drivers");
+                }
+                d = new Driver(this, drivers.size(), name);
+                drivers.add(d);
+                driversByName.put(name, d);
+                updateTracking(d);
+            }
+            return d;
+        }
+    }
+
+    void unload(Driver d) {
+        Violation leak = null;
+        synchronized (d) {
+            if (d.status != DriverStatus.LOADED) {
+                throw new IllegalStateException("driver " + d.name + " is not loaded (" + d.status.displayName() + ")");
+            }
+            d.status = DriverStatus.UNLOADING;
+            try {
+                if (d.tracked) {
+                    long[] c = new long[Tracker.DRIVER_COUNTERS];
+                    tracker.driverCounters(d.index, c);
+                    long outstanding = c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS];
+                    if (outstanding > 0) {
+                        leak = Violations.leakAtUnload(d.name, outstanding, outstanding(d.name));
+                    }
+                }
+            } finally {
+                d.unloads++;
+                d.status = DriverStatus.UNLOADED;
+            }
+        }
+        if (leak != null) {
+            raise(leak);
+        }
+    }
+
+    // ---------------------------------------------------------------- settings
+
+    /** The settings in force. */
+    public VerifierSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Replaces the settings now ({@code verifier /volatile}): drivers verified under the new
+     * settings start tracking their new allocations at once, including loaded ones.
+     *
+     * <p>As on Windows, a loaded driver that is verified now stays verified until it unloads, even
+     * if the new settings leave it out.
+     */
+    public synchronized void applyVolatile(VerifierSettings newSettings) {
+        Set<String> keep = new LinkedHashSet<>(newSettings.drivers());
+        for (Driver d : drivers) {
+            if (d.tracked && d.status == DriverStatus.LOADED) {
+                keep.add(d.name);
+            }
+        }
+        VerifierSettings s = newSettings.withDrivers(keep);
+        settings = s;
+        applySettings(s);
+        for (String name : s.drivers()) {
+            driverState(name);
+        }
+        for (Driver d : drivers) {
+            synchronized (d) {
+                updateTracking(d);
+            }
+        }
+    }
+
+    /**
+     * Starts verifying a driver now ({@code verifier /volatile /adddriver}): if it is loaded, its
+     * new allocations are tracked from this call on.
+     */
+    public synchronized void addDriver(String name) {
+        Set<String> names = new LinkedHashSet<>(settings.drivers());
+        names.add(name);
+        volatileAdded.add(name);
+        applyVolatile(settings.withDrivers(names));
+    }
+
+    /**
+     * Stops verifying a driver ({@code verifier /volatile /removedriver}).
+     *
+     * @throws IllegalStateException if the driver is loaded: as on Windows, a loaded driver stays
+     *     verified until it unloads
+     * @throws IllegalArgumentException if the driver is not verified
+     */
+    public synchronized void removeDriver(String name) {
+        if (!settings.drivers().contains(name)) {
+            throw new IllegalArgumentException("driver " + name + " is not in the verified driver list");
+        }
+        Driver d = driversByName.get(name);
+        if (d != null && d.status == DriverStatus.LOADED) {
+            throw new IllegalStateException("driver " + name
+                    + " is loaded: it stays verified until it unloads (Windows /volatile /removedriver does the same)");
+        }
+        Set<String> names = new LinkedHashSet<>(settings.drivers());
+        names.remove(name);
+        VerifierSettings s = settings.withDrivers(names);
+        settings = s;
+        applySettings(s);
+        if (d != null) {
+            synchronized (d) {
+                updateTracking(d);
+            }
+        }
+    }
+
+    private void applySettings(VerifierSettings s) {
+        callSites = s.callSites();
+        Set<Integer> values = new HashSet<>();
+        for (Tag t : s.uniqueTags()) {
+            values.add(t.value());
+        }
+        uniqueTagValues = Set.copyOf(values);
+    }
+
+    private void updateTracking(Driver d) {
+        boolean track = settings.tracks(d.name);
+        if (track && !d.tracked) {
+            recordsExist = true;
+            CoarseClock.start();
+        }
+        d.tracked = track;
+    }
+
+    // ---------------------------------------------------------------- allocate and free
+
+    @SuppressWarnings("restricted") // the block malloc returned, of the size requested
+    static MemorySegment segment(long address, long bytes) {
+        return MemorySegment.ofAddress(address).reinterpret(bytes);
+    }
+
+    long allocate(Driver d, PoolType type, long bytes, Tag tag, int site, boolean untagged) {
+        if (type == null || tag == null) {
+            throw new IllegalArgumentException("pool type and tag are required (use Tag.NONE for untagged pool)");
+        }
+        if (bytes <= 0 || d.status != DriverStatus.LOADED || !uniqueTagValues.isEmpty() || untagged) {
+            return allocateSlow(d, type, bytes, tag, site, untagged);
+        }
+        return allocateFast(d, type.code(), bytes, tag.value(), site);
+    }
+
+    private long allocateFast(Driver d, int poolType, long bytes, int tag, int site) {
+        int tagIndex = tags.indexOf(tag);
+        if (tagIndex < 0) {
+            tagIndex = tags.register(tag);
+        }
+        boolean tracked = d.tracked;
+        PoolCounters.Cell cell = counters.cell();
+        if (tracked) {
+            counters.add(cell, PoolCounters.ALLOCATIONS_ATTEMPTED, 1);
+        }
+        long base = NativeMemory.malloc(bytes + HEADER);
+        if (base == 0) {
+            if (tracked) {
+                counters.add(cell, PoolCounters.ALLOCATIONS_FAILED, 1);
+            }
+            return 0;
+        }
+        long address = base + HEADER;
+        counters.onAllocate(cell, tagIndex, poolType, bytes);
+        int typeByte = poolType;
+        if (tracked) {
+            counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
+            if (site == 0 && callSites) {
+                site = sites.capture();
+            }
+            tracker.track(
+                    address,
+                    bytes,
+                    tag,
+                    poolType,
+                    d.index,
+                    site,
+                    Thread.currentThread().threadId(),
+                    CoarseClock.millis());
+            typeByte |= TRACKED_BIT;
+        }
+        EVERYTHING.set(ValueLayout.JAVA_INT_UNALIGNED, base, tag);
+        EVERYTHING.set(ValueLayout.JAVA_SHORT_UNALIGNED, base + 4, (short) d.index);
+        EVERYTHING.set(ValueLayout.JAVA_BYTE, base + 6, (byte) typeByte);
+        EVERYTHING.set(ValueLayout.JAVA_BYTE, base + 7, LIVE_MAGIC);
+        EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, base + 8, bytes);
+        return address;
+    }
+
+    private long allocateSlow(Driver d, PoolType type, long bytes, Tag tag, int site, boolean untagged) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bad allocation size " + bytes + ": the size must not be negative");
+        }
+        if (d.tracked) {
+            if (untagged) {
+                counters.add(counters.cell(), PoolCounters.ALLOCATIONS_WITH_NO_TAG, 1);
+            }
+            if (d.status == DriverStatus.UNLOADING || d.status == DriverStatus.UNLOADED) {
+                long[] c = new long[Tracker.DRIVER_COUNTERS];
+                tracker.driverCounters(d.index, c);
+                raise(Violations.allocationDuringUnload(
+                        d.name,
+                        c[Tracker.CURRENT_PAGED_BYTES],
+                        c[Tracker.CURRENT_NONPAGED_BYTES],
+                        c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS],
+                        CallSites.callerOutsidePoolTrack()));
+            }
+            if (bytes == 0) {
+                raise(Violations.zeroByteAllocation(d.name, type, CallSites.callerOutsidePoolTrack()));
+            }
+        }
+        if (d.status == DriverStatus.NEVER_LOADED) {
+            throw new IllegalStateException("driver " + d.name + " was never loaded");
+        }
+        Tag effective = tag;
+        if (uniqueTagValues.contains(tag.value())) {
+            if (site == 0) {
+                site = sites.capture();
+            }
+            effective = uniqueTagFor(tag, site);
+        }
+        return allocateFast(d, type.code(), bytes, effective.value(), site);
+    }
+
+    void free(Driver caller, long address, int expectedTag) {
+        if (address == 0 || (address & 0xF) != 0) {
+            raise(Violations.badFree(caller.name, caller.tracked, address, CallSites.callerOutsidePoolTrack()));
+            return;
+        }
+        long base = address - HEADER;
+        if (recordsExist) {
+            long info = tracker.untrack(address);
+            if (info != Tracker.NOT_TRACKED) {
+                int tag = EVERYTHING.get(ValueLayout.JAVA_INT_UNALIGNED, base);
+                release(base, tag, Tracker.infoPoolType(info), Tracker.infoSize(info));
+                if (expectedTag != 0 && expectedTag != tag) {
+                    wrongTag(caller, address, tag, expectedTag);
+                }
+                return;
+            }
+            if (tracker.recentlyUntracked(address)) {
+                raise(Violations.doubleFree(caller.name, caller.tracked, address, CallSites.callerOutsidePoolTrack()));
+                return;
+            }
+        }
+        long word = EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
+        byte magic = (byte) (word >>> 56);
+        int typeByte = (int) (word >>> 48) & 0xFF;
+        if (magic != LIVE_MAGIC || (typeByte & ~(TRACKED_BIT | 1)) != 0) {
+            raise(Violations.badFree(caller.name, caller.tracked, address, CallSites.callerOutsidePoolTrack()));
+            return;
+        }
+        if ((typeByte & TRACKED_BIT) != 0) {
+            // The block was recorded, yet its record is gone: freed before, long enough ago that the
+            // record's tombstone was dropped.
+            raise(Violations.doubleFree(caller.name, caller.tracked, address, CallSites.callerOutsidePoolTrack()));
+            return;
+        }
+        int tag = (int) word;
+        release(base, tag, typeByte & 1, EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 8));
+        if (expectedTag != 0 && expectedTag != tag) {
+            wrongTag(caller, address, tag, expectedTag);
+        }
+    }
+
+    /* ExFreePoolWithTag with the wrong tag: the block is freed first, then the violation raised, so
+     * that a THROW or LOG response leaves no half-freed block behind. */
+    private void wrongTag(Driver caller, long address, int tag, int expectedTag) {
+        raise(Violations.wrongTag(caller.name, address, tag, expectedTag, CallSites.callerOutsidePoolTrack()));
+    }
+
+    private void release(long base, int tag, int poolType, long bytes) {
+        EVERYTHING.set(ValueLayout.JAVA_BYTE, base + 7, (byte) 0);
+        counters.onFree(counters.cell(), tags.indexOf(tag), poolType, bytes);
+        NativeMemory.free(base);
+    }
+
+    // ---------------------------------------------------------------- call sites and unique tags
+
+    /** Registers a call site once, for {@link Driver#allocate(PoolType, long, Tag, Driver.CallSiteId)}. */
+    public Driver.CallSiteId callSite(CallSite site) {
+        return new Driver.CallSiteId(sites.idOf(site));
+    }
+
+    /** Registers the calling code as a call site. */
+    public Driver.CallSiteId callSiteHere() {
+        return new Driver.CallSiteId(sites.idOf(CallSites.callerOutsidePoolTrack()));
+    }
+
+    /**
+     * The tags given to call sites under {@code uniquetags}, each with its site: the map that
+     * PoolTrack prints after splitting a shared tag.
+     */
+    public synchronized Map<Tag, CallSite> uniqueTagMap() {
+        Map<Tag, CallSite> map = new java.util.TreeMap<>();
+        uniqueTagBySite.forEach((key, tag) -> map.put(tag, sites.site((int) (long) key)));
+        return map;
+    }
+
+    /* Part 4 of "Troubleshooting Pool Leaks": each site that uses a shared tag gets the tag's first
+     * three characters plus 1..9, A..Z, a..z (Lea1, Lea2, ...), in the order the sites first
+     * allocate. A 62nd site keeps the shared tag. */
+    private synchronized Tag uniqueTagFor(Tag tag, int site) {
+        long key = ((long) tag.value() << 32) | (site & 0xFFFF_FFFFL);
+        if (site == 0) {
+            return tag;
+        }
+        Tag existing = uniqueTagBySite.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        int n = uniqueTagCounts.merge(tag, 1, Integer::sum);
+        String suffixes = "123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        if (n > suffixes.length()) {
+            return tag;
+        }
+        Tag unique = Tag.of(tag.text().substring(0, 3) + suffixes.charAt(n - 1));
+        uniqueTagBySite.put(key, unique);
+        return unique;
+    }
+
+    // ---------------------------------------------------------------- violations
+
+    /** Adds a listener called with each violation before the response is carried out. */
+    public void onViolation(Consumer<Violation> listener) {
+        violationListeners.add(listener);
+    }
+
+    /** The violations raised so far, oldest first (the last 1000). */
+    public List<Violation> violations() {
+        synchronized (violations) {
+            return List.copyOf(violations);
+        }
+    }
+
+    private void raise(Violation v) {
+        counters.add(counters.cell(), PoolCounters.VIOLATIONS, 1);
+        synchronized (violations) {
+            violations.addLast(v);
+            if (violations.size() > VIOLATIONS_KEPT) {
+                violations.removeFirst();
+            }
+        }
+        for (Consumer<Violation> l : violationListeners) {
+            l.accept(v);
+        }
+        switch (settings.response()) {
+            case LOG -> System.getLogger("dev.pooltrack").log(System.Logger.Level.WARNING, v.summary());
+            case THROW -> throw new DriverVerifierError(v);
+            case CRASH -> Crash.report(this, v);
+        }
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /** The counters now: per tag, per driver and global. */
+    public PoolSnapshot snapshot() {
+        int ntags = tags.size();
+        long[] sums = counters.sum(PoolCounters.slotsFor(ntags));
+        List<TagUsage> usage = new ArrayList<>(ntags);
+        for (int i = 0; i < ntags; i++) {
+            int np = PoolCounters.tagSlot(i, 0);
+            int p = PoolCounters.tagSlot(i, 1);
+            usage.add(new TagUsage(
+                    Tag.ofValue(tags.tagAt(i)),
+                    sums[np + PoolCounters.ALLOCS],
+                    sums[np + PoolCounters.FREES],
+                    sums[np + PoolCounters.BYTES],
+                    sums[p + PoolCounters.ALLOCS],
+                    sums[p + PoolCounters.FREES],
+                    sums[p + PoolCounters.BYTES]));
+        }
+        usage.sort(Comparator.comparing(TagUsage::tag));
+        List<DriverCounters> driverCounters = new ArrayList<>();
+        long[] g = new long[Tracker.DRIVER_COUNTERS];
+        long[] c = new long[Tracker.DRIVER_COUNTERS];
+        for (Driver d : drivers) {
+            tracker.driverCounters(d.index, c);
+            boolean verified = d.tracked;
+            long loads;
+            long unloads;
+            synchronized (d) {
+                loads = d.loads;
+                unloads = d.unloads;
+            }
+            driverCounters.add(new DriverCounters(
+                    d.name,
+                    d.status,
+                    verified,
+                    loads,
+                    unloads,
+                    c[Tracker.CURRENT_PAGED_ALLOCS],
+                    c[Tracker.CURRENT_NONPAGED_ALLOCS],
+                    c[Tracker.PEAK_PAGED_ALLOCS],
+                    c[Tracker.PEAK_NONPAGED_ALLOCS],
+                    c[Tracker.CURRENT_PAGED_BYTES],
+                    c[Tracker.CURRENT_NONPAGED_BYTES],
+                    c[Tracker.PEAK_PAGED_BYTES],
+                    c[Tracker.PEAK_NONPAGED_BYTES]));
+            for (int i = 0; i < g.length; i++) {
+                g[i] += c[i];
+            }
+        }
+        GlobalCounters global = new GlobalCounters(
+                sums[PoolCounters.ALLOCATIONS_ATTEMPTED],
+                sums[PoolCounters.ALLOCATIONS_SUCCEEDED],
+                sums[PoolCounters.ALLOCATIONS_SUCCEEDED_SPECIAL_POOL],
+                sums[PoolCounters.ALLOCATIONS_WITH_NO_TAG],
+                sums[PoolCounters.ALLOCATIONS_FAILED],
+                sums[PoolCounters.ALLOCATIONS_FAILED_DELIBERATELY],
+                sums[PoolCounters.UNTRACKED_POOL],
+                g[Tracker.CURRENT_PAGED_ALLOCS],
+                g[Tracker.CURRENT_NONPAGED_ALLOCS],
+                g[Tracker.PEAK_PAGED_ALLOCS],
+                g[Tracker.PEAK_NONPAGED_ALLOCS],
+                g[Tracker.CURRENT_PAGED_BYTES],
+                g[Tracker.CURRENT_NONPAGED_BYTES],
+                g[Tracker.PEAK_PAGED_BYTES],
+                g[Tracker.PEAK_NONPAGED_BYTES]);
+        return new PoolSnapshot(System.currentTimeMillis(), settings.flags(), usage, driverCounters, global);
+    }
+
+    /**
+     * The outstanding allocations of verified drivers, sorted by address: {@code !verifier 3}'s rows.
+     *
+     * @param driverName one driver's allocations, or all when {@code null}
+     * @throws IllegalArgumentException if no driver has that name
+     */
+    public List<OutstandingAllocation> outstanding(String driverName) {
+        int filter = driverName == null ? -1 : driver(driverName).index;
+        List<OutstandingAllocation> out = new ArrayList<>();
+        tracker.forEach(
+                filter,
+                (address, size, tag, poolType, driver, site, threadId, timeMillis) -> out.add(new OutstandingAllocation(
+                        address,
+                        size,
+                        Tag.ofValue(tag),
+                        PoolType.ofCode(poolType),
+                        drivers.get(driver).name,
+                        sites.site(site),
+                        threadId,
+                        timeMillis)));
+        out.sort(Comparator.comparingLong(OutstandingAllocation::address));
+        return out;
+    }
+
+    /** The number of outstanding records of verified drivers, and the bytes the records take. */
+    long[] recordFootprint() {
+        return new long[] {tracker.size(), tracker.footprintBytes()};
+    }
+}

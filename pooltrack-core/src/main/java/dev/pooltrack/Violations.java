@@ -1,0 +1,157 @@
+package dev.pooltrack;
+
+import java.util.List;
+
+/**
+ * The rules' violations, built with Windows' codes and parameter meanings (reference §1.1, §1.2).
+ * Stateless.
+ */
+final class Violations {
+
+    /* JVM code runs at no IRQL; where Windows passes the current IRQL, PoolTrack passes 0
+     * (PASSIVE_LEVEL). Where Windows passes a pointer to the driver's name, PoolTrack passes the name.
+     * For 0x62, Arg3 is what !analyze calls the "verifier internal structure", reserved in the bug
+     * check documentation: PoolTrack has none to point to and passes 0. */
+
+    private Violations() {}
+
+    static Violation leakAtUnload(String driver, long outstanding, List<OutstandingAllocation> leaked) {
+        return c4(
+                BugCheck.UNLOAD_WITH_OUTSTANDING_ALLOCATIONS,
+                "A driver has forgotten to free its pool allocations prior to unloading.",
+                Violation.Parameter.text(driver, "name of the driver having the issue."),
+                Violation.Parameter.number(0, "verifier internal structure with driver information (none on the JVM)."),
+                Violation.Parameter.number(outstanding, "total # of (paged+nonpaged) allocations that weren't freed."),
+                driver,
+                CallSite.UNKNOWN,
+                leaked);
+    }
+
+    static Violation allocationDuringUnload(
+            String driver, long pagedBytes, long nonPagedBytes, long outstanding, CallSite site) {
+        return c4(
+                BugCheck.ALLOCATION_DURING_UNLOAD,
+                "A driver is allocating pool while it is unloading (or after it unloaded).",
+                Violation.Parameter.number(pagedBytes, "bytes allocated from paged pool."),
+                Violation.Parameter.number(nonPagedBytes, "bytes allocated from nonpaged pool."),
+                Violation.Parameter.number(outstanding, "total # of (paged+nonpaged) allocations that weren't freed."),
+                driver,
+                site,
+                List.of());
+    }
+
+    static Violation zeroByteAllocation(String driver, PoolType type, CallSite site) {
+        return c4(
+                BugCheck.ZERO_BYTE_ALLOCATION,
+                "A driver has requested a zero-byte pool allocation.",
+                Violation.Parameter.number(0, "current IRQL (0: Java code runs at PASSIVE_LEVEL)."),
+                Violation.Parameter.number(type.code(), "pool type (0 nonpaged, 1 paged)."),
+                Violation.Parameter.number(0, "number of bytes requested."),
+                driver,
+                site,
+                List.of());
+    }
+
+    static Violation badFree(String driver, boolean verified, long address, CallSite site) {
+        if (!verified) {
+            return new Violation(
+                    BugCheck.BAD_POOL_CALLER,
+                    BugCheck.name(BugCheck.BAD_POOL_CALLER),
+                    List.of(
+                            Violation.Parameter.number(
+                                    0x99, "Attempt to free pool with invalid address (or corruption in pool header)."),
+                            Violation.Parameter.number(address, "address being freed."),
+                            Violation.Parameter.number(0, "0"),
+                            Violation.Parameter.number(0, "0")),
+                    driver,
+                    site,
+                    List.of(),
+                    Thread.currentThread().getName(),
+                    System.currentTimeMillis());
+        }
+        return c4(
+                BugCheck.FREE_OF_BAD_ADDRESS,
+                "A driver is freeing an address that no pool allocation returned.",
+                Violation.Parameter.number(address, "bad address."),
+                Violation.Parameter.number(0, "0"),
+                Violation.Parameter.number(0, "0"),
+                driver,
+                site,
+                List.of());
+    }
+
+    static Violation doubleFree(String driver, boolean verified, long address, CallSite site) {
+        if (!verified) {
+            return new Violation(
+                    BugCheck.BAD_POOL_CALLER,
+                    BugCheck.name(BugCheck.BAD_POOL_CALLER),
+                    List.of(
+                            Violation.Parameter.number(0x07, "Attempt to free pool which was already freed."),
+                            Violation.Parameter.number(0, "reserved."),
+                            Violation.Parameter.number(0, "pool header contents (not kept)."),
+                            Violation.Parameter.number(address, "address of the block being freed.")),
+                    driver,
+                    site,
+                    List.of(),
+                    Thread.currentThread().getName(),
+                    System.currentTimeMillis());
+        }
+        return c4(
+                BugCheck.DOUBLE_FREE,
+                "A driver is freeing pool that was already freed.",
+                Violation.Parameter.number(0, "reserved."),
+                Violation.Parameter.number(address - PoolTrack.HEADER, "pointer to pool header."),
+                Violation.Parameter.number(0, "pool header contents (the allocator reuses a freed header)."),
+                driver,
+                site,
+                List.of());
+    }
+
+    static Violation wrongTag(String driver, long address, int allocatorTag, int freeTag, CallSite site) {
+        return new Violation(
+                BugCheck.BAD_POOL_CALLER,
+                BugCheck.name(BugCheck.BAD_POOL_CALLER),
+                List.of(
+                        Violation.Parameter.number(
+                                BugCheck.FREE_WITH_WRONG_TAG, "Attempt to free pool with the wrong tag."),
+                        Violation.Parameter.number(address, "address of pool."),
+                        Violation.Parameter.number(
+                                allocatorTag & 0xFFFF_FFFFL, "allocator's tag '" + text(allocatorTag) + "'."),
+                        Violation.Parameter.number(
+                                freeTag & 0xFFFF_FFFFL,
+                                "tag being used in the attempted free '" + text(freeTag) + "'.")),
+                driver,
+                site,
+                List.of(),
+                Thread.currentThread().getName(),
+                System.currentTimeMillis());
+    }
+
+    private static String text(int tag) {
+        try {
+            return Tag.ofValue(tag).toString();
+        } catch (IllegalArgumentException e) {
+            return String.format("0x%08X", tag);
+        }
+    }
+
+    private static Violation c4(
+            int subcode,
+            String meaning,
+            Violation.Parameter p2,
+            Violation.Parameter p3,
+            Violation.Parameter p4,
+            String driver,
+            CallSite site,
+            List<OutstandingAllocation> leaked) {
+        return new Violation(
+                BugCheck.DRIVER_VERIFIER_DETECTED_VIOLATION,
+                BugCheck.name(BugCheck.DRIVER_VERIFIER_DETECTED_VIOLATION),
+                List.of(Violation.Parameter.number(subcode, meaning), p2, p3, p4),
+                driver,
+                site,
+                leaked,
+                Thread.currentThread().getName(),
+                System.currentTimeMillis());
+    }
+}
