@@ -321,9 +321,6 @@ public final class PoolTrack {
         }
         boolean tracked = d.tracked;
         PoolCounters.Cell cell = counters.cell();
-        if (tracked) {
-            counters.add(cell, PoolCounters.ALLOCATIONS_ATTEMPTED, 1);
-        }
         long base = NativeMemory.malloc(bytes + HEADER);
         if (base == 0) {
             if (tracked) {
@@ -590,7 +587,10 @@ public final class PoolTrack {
             }
         }
         GlobalCounters global = new GlobalCounters(
-                sums[PoolCounters.ALLOCATIONS_ATTEMPTED],
+                // every attempt ends as exactly one of these, so attempts cost no count of their own
+                sums[PoolCounters.ALLOCATIONS_SUCCEEDED]
+                        + sums[PoolCounters.ALLOCATIONS_FAILED]
+                        + sums[PoolCounters.ALLOCATIONS_FAILED_DELIBERATELY],
                 sums[PoolCounters.ALLOCATIONS_SUCCEEDED],
                 sums[PoolCounters.ALLOCATIONS_SUCCEEDED_SPECIAL_POOL],
                 sums[PoolCounters.ALLOCATIONS_WITH_NO_TAG],
