@@ -41,7 +41,8 @@ public enum PoolType {
         return switch (code) {
             case 0 -> NON_PAGED;
             case 1 -> PAGED;
-            default -> throw new IllegalArgumentException("bad pool type " + code + ": 0 is NonPagedPool, 1 is PagedPool");
+            default ->
+                throw new IllegalArgumentException("bad pool type " + code + ": 0 is NonPagedPool, 1 is PagedPool");
         };
     }
 }

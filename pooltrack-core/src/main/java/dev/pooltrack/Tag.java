@@ -36,8 +36,8 @@ public final class Tag implements Comparable<Tag> {
      */
     public static Tag of(String text) {
         if (text == null || text.isEmpty() || text.length() > 4) {
-            throw new IllegalArgumentException("bad pool tag '" + printable(text)
-                    + "': a tag has 1 to 4 characters between 0x20 and 0x7E");
+            throw new IllegalArgumentException(
+                    "bad pool tag '" + printable(text) + "': a tag has 1 to 4 characters between 0x20 and 0x7E");
         }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

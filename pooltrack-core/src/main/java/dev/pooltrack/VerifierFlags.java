@@ -178,7 +178,8 @@ public final class VerifierFlags {
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.format("flags 0x%X refused: ", flags)
-                    + String.join("; ", problems) + String.format(". Implemented: 0x%X (Pool tracking)", IMPLEMENTED));
+                    + String.join("; ", problems)
+                    + String.format(". Implemented: 0x%X (Pool tracking)", IMPLEMENTED));
         }
         return flags;
     }

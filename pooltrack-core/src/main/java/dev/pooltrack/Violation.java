@@ -84,12 +84,7 @@ public record Violation(
 
     /** One line: code, name, subcode and driver. */
     public String summary() {
-        return String.format(
-                "%s (0x%X) %s%s",
-                name,
-                code,
-                bucket(),
-                driver == null ? "" : " in driver " + driver);
+        return String.format("%s (0x%X) %s%s", name, code, bucket(), driver == null ? "" : " in driver " + driver);
     }
 
     @Override
