@@ -7,5 +7,5 @@
  */
 module dev.pooltrack.core {
     exports dev.pooltrack;
-    // exports dev.pooltrack.report; (added with the first report class)
+    exports dev.pooltrack.report;
 }
