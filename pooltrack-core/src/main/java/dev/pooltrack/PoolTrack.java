@@ -77,6 +77,7 @@ public final class PoolTrack {
     private volatile boolean recordsExist;
 
     private volatile boolean callSites;
+    private volatile Management management;
     private volatile Set<Integer> uniqueTagValues = Set.of();
 
     private PoolTrack(VerifierSettings settings, Tracker tracker) {
@@ -102,14 +103,39 @@ public final class PoolTrack {
         return new PoolTrack(settings, tracker);
     }
 
-    /** The JVM's pool, created on first use with no verification. */
+    /**
+     * The JVM's pool, created on first use with the settings in the {@linkplain SettingsFile settings
+     * file} and registered with the platform MBean server, where the {@code pooltrack} command,
+     * JConsole and VisualVM find it.
+     *
+     * <p>A settings file that cannot be read or parsed is reported through {@link System.Logger} at
+     * ERROR, naming the file and line, and the pool starts with no verification: a bad file never
+     * stops the application.
+     */
     public static PoolTrack system() {
         PoolTrack p = system;
         if (p == null) {
             synchronized (PoolTrack.class) {
                 p = system;
                 if (p == null) {
-                    system = p = create(VerifierSettings.none());
+                    VerifierSettings s;
+                    try {
+                        s = SettingsFile.read(SettingsFile.location());
+                    } catch (IllegalArgumentException e) {
+                        System.getLogger("dev.pooltrack")
+                                .log(
+                                        System.Logger.Level.ERROR,
+                                        "PoolTrack: " + e.getMessage() + "; running without verification");
+                        s = VerifierSettings.none();
+                    }
+                    p = create(s);
+                    p.management = Management.register(p);
+                    if (p.management != null) {
+                        for (Driver d : p.drivers) {
+                            p.management.registerDriver(d);
+                        }
+                    }
+                    system = p;
                 }
             }
         }
@@ -175,6 +201,10 @@ public final class PoolTrack {
                 drivers.add(d);
                 driversByName.put(name, d);
                 updateTracking(d);
+                Management m = management;
+                if (m != null) {
+                    m.registerDriver(d);
+                }
             }
             return d;
         }
@@ -560,28 +590,7 @@ public final class PoolTrack {
         long[] g = new long[Tracker.DRIVER_COUNTERS];
         long[] c = new long[Tracker.DRIVER_COUNTERS];
         for (Driver d : drivers) {
-            tracker.driverCounters(d.index, c);
-            boolean verified = d.tracked;
-            long loads;
-            long unloads;
-            synchronized (d) {
-                loads = d.loads;
-                unloads = d.unloads;
-            }
-            driverCounters.add(new DriverCounters(
-                    d.name,
-                    d.status,
-                    verified,
-                    loads,
-                    unloads,
-                    c[Tracker.CURRENT_PAGED_ALLOCS],
-                    c[Tracker.CURRENT_NONPAGED_ALLOCS],
-                    c[Tracker.PEAK_PAGED_ALLOCS],
-                    c[Tracker.PEAK_NONPAGED_ALLOCS],
-                    c[Tracker.CURRENT_PAGED_BYTES],
-                    c[Tracker.CURRENT_NONPAGED_BYTES],
-                    c[Tracker.PEAK_PAGED_BYTES],
-                    c[Tracker.PEAK_NONPAGED_BYTES]));
+            driverCounters.add(driverCounters(d, c));
             for (int i = 0; i < g.length; i++) {
                 g[i] += c[i];
             }
@@ -606,6 +615,40 @@ public final class PoolTrack {
                 g[Tracker.PEAK_PAGED_BYTES],
                 g[Tracker.PEAK_NONPAGED_BYTES]);
         return new PoolSnapshot(System.currentTimeMillis(), settings.flags(), usage, driverCounters, global);
+    }
+
+    /** One driver's counters now. */
+    DriverCounters driverCounters(Driver d) {
+        return driverCounters(d, new long[Tracker.DRIVER_COUNTERS]);
+    }
+
+    private DriverCounters driverCounters(Driver d, long[] c) {
+        tracker.driverCounters(d.index, c);
+        long loads;
+        long unloads;
+        synchronized (d) {
+            loads = d.loads;
+            unloads = d.unloads;
+        }
+        return new DriverCounters(
+                d.name,
+                d.status,
+                d.tracked,
+                loads,
+                unloads,
+                c[Tracker.CURRENT_PAGED_ALLOCS],
+                c[Tracker.CURRENT_NONPAGED_ALLOCS],
+                c[Tracker.PEAK_PAGED_ALLOCS],
+                c[Tracker.PEAK_NONPAGED_ALLOCS],
+                c[Tracker.CURRENT_PAGED_BYTES],
+                c[Tracker.CURRENT_NONPAGED_BYTES],
+                c[Tracker.PEAK_PAGED_BYTES],
+                c[Tracker.PEAK_NONPAGED_BYTES]);
+    }
+
+    /** Violations raised since the pool started, including those no longer kept. */
+    long violationCount() {
+        return counters.sum(PoolCounters.GLOBAL_SLOTS)[PoolCounters.VIOLATIONS];
     }
 
     /**
