@@ -48,6 +48,7 @@ public final class PoolTrack {
      * records decide. */
 
     static final int HEADER = 16;
+    private static final long BIG_BLOCK = 64 * 1024;
     private static final byte LIVE_MAGIC = (byte) 0xA7;
     private static final int TRACKED_BIT = 0x2;
 
@@ -320,9 +321,6 @@ public final class PoolTrack {
         }
         boolean tracked = d.tracked;
         PoolCounters.Cell cell = counters.cell();
-        if (tracked) {
-            counters.add(cell, PoolCounters.ALLOCATIONS_ATTEMPTED, 1);
-        }
         long base = NativeMemory.malloc(bytes + HEADER);
         if (base == 0) {
             if (tracked) {
@@ -348,6 +346,8 @@ public final class PoolTrack {
                     Thread.currentThread().threadId(),
                     CoarseClock.millis());
             typeByte |= TRACKED_BIT;
+        } else if (bytes >= BIG_BLOCK && recordsExist) {
+            tracker.forget(address);
         }
         EVERYTHING.set(ValueLayout.JAVA_INT_UNALIGNED, base, tag);
         EVERYTHING.set(ValueLayout.JAVA_SHORT_UNALIGNED, base + 4, (short) d.index);
@@ -408,7 +408,8 @@ public final class PoolTrack {
                 }
                 return;
             }
-            if (tracker.recentlyUntracked(address)) {
+            long freed = tracker.recentlyUntracked(address);
+            if (freed != Tracker.NOT_TRACKED && !untrackedBlockReusing(base, freed)) {
                 raise(Violations.doubleFree(caller.name, caller.tracked, address, CallSites.callerOutsidePoolTrack()));
                 return;
             }
@@ -431,6 +432,20 @@ public final class PoolTrack {
         if (expectedTag != 0 && expectedTag != tag) {
             wrongTag(caller, address, tag, expectedTag);
         }
+    }
+
+    /* An address freed by a verified driver may since have been handed by malloc to a block that is
+     * not tracked (a driver not verified, or one verified after it allocated). Such a block has a live
+     * header without the TRACKED bit. Reading the header of a truly freed small block is safe: glibc
+     * keeps blocks below its mmap threshold (128 KiB at least) in mapped heap memory. A freed block of
+     * BIG_BLOCK or more may have been unmapped, so it is not read: an untracked allocation of that
+     * size forgets the address's tombstone instead (allocateFast). */
+    private boolean untrackedBlockReusing(long base, long freedInfo) {
+        if (Tracker.infoSize(freedInfo) >= BIG_BLOCK) {
+            return false;
+        }
+        long word = EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
+        return (byte) (word >>> 56) == LIVE_MAGIC && (((int) (word >>> 48)) & TRACKED_BIT) == 0;
     }
 
     /* ExFreePoolWithTag with the wrong tag: the block is freed first, then the violation raised, so
@@ -572,7 +587,10 @@ public final class PoolTrack {
             }
         }
         GlobalCounters global = new GlobalCounters(
-                sums[PoolCounters.ALLOCATIONS_ATTEMPTED],
+                // every attempt ends as exactly one of these, so attempts cost no count of their own
+                sums[PoolCounters.ALLOCATIONS_SUCCEEDED]
+                        + sums[PoolCounters.ALLOCATIONS_FAILED]
+                        + sums[PoolCounters.ALLOCATIONS_FAILED_DELIBERATELY],
                 sums[PoolCounters.ALLOCATIONS_SUCCEEDED],
                 sums[PoolCounters.ALLOCATIONS_SUCCEEDED_SPECIAL_POOL],
                 sums[PoolCounters.ALLOCATIONS_WITH_NO_TAG],

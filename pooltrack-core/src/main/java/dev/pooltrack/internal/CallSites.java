@@ -51,9 +51,18 @@ public final class CallSites {
                 .orElse(CallSite.UNKNOWN));
     }
 
+    /* The frames to skip are the allocation path's own: the API classes a caller calls
+     * (dev.pooltrack.Driver, dev.pooltrack.PoolTrack, with their nested classes) and the engine. Any
+     * other class is a caller, even in a dev.pooltrack package (examples, tests, JUnit extension). */
     static boolean isPoolTrackCore(String className) {
         return className.startsWith("dev.pooltrack.internal.")
-                || (className.startsWith("dev.pooltrack.") && className.indexOf('.', "dev.pooltrack.".length()) < 0);
+                || isClassOrNested(className, "dev.pooltrack.Driver")
+                || isClassOrNested(className, "dev.pooltrack.PoolTrack");
+    }
+
+    private static boolean isClassOrNested(String className, String outer) {
+        return className.startsWith(outer)
+                && (className.length() == outer.length() || className.charAt(outer.length()) == '$');
     }
 
     private int register(CallSite site) {

@@ -2,9 +2,7 @@ package dev.pooltrack.internal;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The reference model of {@link Tracker}: one lock, a hash map, plain counters.
@@ -21,7 +19,7 @@ public final class LockingTracker implements Tracker {
     private final Map<Long, Rec> records = new HashMap<>();
     private final Map<Integer, long[]> counters = new HashMap<>();
     private final ArrayDeque<Long> recentOrder = new ArrayDeque<>();
-    private final Set<Long> recent = new HashSet<>();
+    private final Map<Long, Long> recent = new HashMap<>();
 
     @Override
     public synchronized void track(
@@ -42,7 +40,7 @@ public final class LockingTracker implements Tracker {
         if (r == null) {
             return NOT_TRACKED;
         }
-        if (recent.add(address)) {
+        if (recent.put(address, Tracker.info(r.size, r.driver, r.poolType)) == null) {
             recentOrder.addLast(address);
             if (recentOrder.size() > RECENT) {
                 recent.remove(recentOrder.removeFirst());
@@ -56,8 +54,13 @@ public final class LockingTracker implements Tracker {
     }
 
     @Override
-    public synchronized boolean recentlyUntracked(long address) {
-        return recent.contains(address);
+    public synchronized long recentlyUntracked(long address) {
+        return recent.getOrDefault(address, NOT_TRACKED);
+    }
+
+    @Override
+    public synchronized void forget(long address) {
+        recent.remove(address);
     }
 
     @Override

@@ -22,7 +22,7 @@ public final class PoolCounters {
     public static final int GLOBAL_SLOTS = 16;
     public static final int SLOTS_PER_TAG = 8;
 
-    public static final int ALLOCATIONS_ATTEMPTED = 0;
+    /** Allocations attempted are derived: succeeded + failed + failed deliberately. */
     public static final int ALLOCATIONS_SUCCEEDED = 1;
     public static final int ALLOCATIONS_SUCCEEDED_SPECIAL_POOL = 2;
     public static final int ALLOCATIONS_WITH_NO_TAG = 3;

@@ -22,13 +22,16 @@ public final class StripedTracker implements Tracker {
      * recognised as a double free (0xC4/0x13) rather than a free of an address never allocated
      * (0xC4/0x10); tracking the same address again reuses its tombstone. Tombstones are dropped when
      * the segment is rehashed, so "recently" means "since this segment last rehashed".
-     * Capacity is not a power of two (index = fastrange of 32 hash bits) and grows by 1.5x at a load
-     * of 0.8, keeping the slack per record small: ≤ 48 bytes per record is a project goal (DESIGN.md). */
+     * Capacity is not a power of two (index = fastrange of 32 hash bits) and grows by 1.25x at a load
+     * of 0.85, so a segment's load stays between 0.68 and 0.85 and a record costs 38 to 47 bytes with
+     * its slack: at most 48 bytes per record is a project goal (DESIGN.md). Times are kept relative to
+     * 2020-01-01, so 40 bits of milliseconds last until 2054. */
 
     private static final int SEGMENT_BITS = 6;
     private static final int SEGMENTS = 1 << SEGMENT_BITS;
     private static final int WORDS = 4;
     private static final long FREED = 1L << 63;
+    private static final long FORGOTTEN = 1; // never a block address: blocks are 16-byte aligned
     private static final int INITIAL_CAPACITY = 64;
     private static final int DRIVER_STRIDE = 16; // 128 bytes between drivers' counters
 
@@ -60,7 +63,7 @@ public final class StripedTracker implements Tracker {
 
     private final Segment[] segments = new Segment[SEGMENTS];
     private final ChunkedCounters drivers = new ChunkedCounters();
-    private final long epochMillis = System.currentTimeMillis();
+    private static final long EPOCH_MILLIS = 1_577_836_800_000L; // 2020-01-01T00:00:00Z
 
     public StripedTracker() {
         for (int i = 0; i < SEGMENTS; i++) {
@@ -73,12 +76,12 @@ public final class StripedTracker implements Tracker {
             long address, long size, int tag, int poolType, int driver, int site, long threadId, long timeMillis) {
         long info = Tracker.info(size, driver, poolType);
         long w2 = ((long) tag << 32) | (site & 0xFFFF_FFFFL);
-        long w3 = ((threadId & 0xFF_FFFFL) << 40) | ((timeMillis - epochMillis) & 0xFF_FFFF_FFFFL);
+        long w3 = ((threadId & 0xFF_FFFFL) << 40) | ((timeMillis - EPOCH_MILLIS) & 0xFF_FFFF_FFFFL);
         long h = hash(address);
         Segment s = segments[(int) (h >>> (64 - SEGMENT_BITS))];
         lock(s);
         try {
-            if ((s.live + s.tombstones + 1) * 5L > s.capacity * 4L) {
+            if ((s.live + s.tombstones + 1) * 20L > s.capacity * 17L) {
                 rehash(s);
             }
             long[] slots = s.slots;
@@ -153,29 +156,55 @@ public final class StripedTracker implements Tracker {
     }
 
     @Override
-    public boolean recentlyUntracked(long address) {
+    public long recentlyUntracked(long address) {
         long h = hash(address);
         Segment s = segments[(int) (h >>> (64 - SEGMENT_BITS))];
         lock(s);
         try {
-            long[] slots = s.slots;
-            int cap = s.capacity;
-            int i = index(h, cap);
-            while (true) {
-                int w = i * WORDS;
-                long a = slots[w];
-                if (a == 0) {
-                    return false;
-                }
-                if (a == address) {
-                    return (slots[w + 1] & FREED) != 0;
-                }
-                if (++i == cap) {
-                    i = 0;
-                }
+            int w = find(s, h, address);
+            if (w < 0 || (s.slots[w + 1] & FREED) == 0) {
+                return NOT_TRACKED;
+            }
+            return s.slots[w + 1] & ~FREED;
+        } finally {
+            unlock(s);
+        }
+    }
+
+    @Override
+    public void forget(long address) {
+        long h = hash(address);
+        Segment s = segments[(int) (h >>> (64 - SEGMENT_BITS))];
+        lock(s);
+        try {
+            int w = find(s, h, address);
+            if (w >= 0 && (s.slots[w + 1] & FREED) != 0) {
+                // a tombstone cannot simply be emptied (it may sit inside another key's probe run):
+                // give it an address no block can have
+                s.slots[w] = FORGOTTEN;
             }
         } finally {
             unlock(s);
+        }
+    }
+
+    /** The word index of {@code address}'s slot, live or tombstone, or -1; call under the lock. */
+    private static int find(Segment s, long h, long address) {
+        long[] slots = s.slots;
+        int cap = s.capacity;
+        int i = index(h, cap);
+        while (true) {
+            int w = i * WORDS;
+            long a = slots[w];
+            if (a == 0) {
+                return -1;
+            }
+            if (a == address) {
+                return w;
+            }
+            if (++i == cap) {
+                i = 0;
+            }
         }
     }
 
@@ -220,7 +249,7 @@ public final class StripedTracker implements Tracker {
                         d,
                         (int) w2,
                         w3 >>> 40,
-                        epochMillis + (w3 & 0xFF_FFFF_FFFFL));
+                        EPOCH_MILLIS + (w3 & 0xFF_FFFF_FFFFL));
             }
         }
     }
@@ -258,7 +287,7 @@ public final class StripedTracker implements Tracker {
     }
 
     private static void rehash(Segment s) {
-        int newCapacity = s.tombstones > s.live / 2 ? s.capacity : s.capacity + (s.capacity >> 1);
+        int newCapacity = s.tombstones > s.live / 4 ? s.capacity : s.capacity + (s.capacity >> 2);
         long[] old = s.slots;
         long[] slots = new long[newCapacity * WORDS];
         for (int i = 0; i < s.capacity; i++) {

@@ -45,8 +45,14 @@ public interface Tracker {
      */
     long untrack(long address);
 
-    /** Whether {@code address} was untracked recently (a second free of it is a double free). */
-    boolean recentlyUntracked(long address);
+    /**
+     * The packed info of {@code address} if it was untracked recently and not tracked since, else
+     * {@link #NOT_TRACKED}: a second free of such an address may be a double free.
+     */
+    long recentlyUntracked(long address);
+
+    /** Forgets that {@code address} was untracked recently (it now holds an untracked block). */
+    void forget(long address);
 
     /** Fills {@code out[0..DRIVER_COUNTERS)} with the driver's current and peak counts. */
     void driverCounters(int driver, long[] out);

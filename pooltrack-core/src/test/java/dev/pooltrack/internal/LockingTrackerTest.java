@@ -1,0 +1,9 @@
+package dev.pooltrack.internal;
+
+class LockingTrackerTest extends TrackerContractTest {
+
+    @Override
+    Tracker newTracker() {
+        return new LockingTracker();
+    }
+}
