@@ -1,5 +1,9 @@
 package dev.pooltrack;
 
+import dev.pooltrack.report.AnalyzeReport;
+import dev.pooltrack.report.BugCheckReportFile;
+import java.nio.file.Path;
+
 /**
  * The {@link Response#CRASH} response: write the report file, tell stderr where it is, and halt.
  */
@@ -15,7 +19,13 @@ final class Crash {
     static void report(PoolTrack pool, Violation v) {
         int status = v.code() & 0xFF;
         try {
-            System.err.println(v.summary() + " " + pool.settings().reportDirectory());
+            System.err.println(AnalyzeReport.text(v));
+            Path file = BugCheckReportFile.write(
+                    pool.settings().reportDirectory(),
+                    v,
+                    pool.snapshot(),
+                    pool.outstanding(v.driver() == null ? null : v.driver()));
+            System.err.println("PoolTrack: bug check report written to " + file.toAbsolutePath());
         } catch (Throwable t) {
             System.err.println("PoolTrack: could not write the bug check report: " + t);
         } finally {

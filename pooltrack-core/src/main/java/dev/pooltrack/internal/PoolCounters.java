@@ -24,6 +24,7 @@ public final class PoolCounters {
 
     /** Allocations attempted are derived: succeeded + failed + failed deliberately. */
     public static final int ALLOCATIONS_SUCCEEDED = 1;
+
     public static final int ALLOCATIONS_SUCCEEDED_SPECIAL_POOL = 2;
     public static final int ALLOCATIONS_WITH_NO_TAG = 3;
     public static final int ALLOCATIONS_FAILED = 4;
