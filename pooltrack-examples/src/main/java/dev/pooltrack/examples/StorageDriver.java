@@ -54,7 +54,7 @@ public final class StorageDriver implements AutoCloseable {
     public static final int SUPERBLOCK_BYTES = 512;
 
     /** Every this many requests, one request caches its block's metadata. */
-    public static final int CACHE_EVERY = 5;
+    public static final int CACHE_EVERY = 20;
 
     private final Driver driver;
     private final MemorySegment superblock;

@@ -30,7 +30,7 @@ class SampleWorkloadTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 4, 5, 6, 9, 10, 300})
+    @ValueSource(ints = {0, 1, 19, 20, 21, 39, 40, 300})
     void close_afterRequests_storageLeaksOneMetadataBlockPerCacheInterval(int requests) {
         PoolTrack pool = verifiedPool(Response.LOG);
         SampleWorkload workload = SampleWorkload.load(pool);
@@ -63,8 +63,8 @@ class SampleWorkloadTest {
             assertThat(v.code()).isEqualTo(BugCheck.DRIVER_VERIFIER_DETECTED_VIOLATION);
             assertThat(v.subcode()).isEqualTo(BugCheck.UNLOAD_WITH_OUTSTANDING_ALLOCATIONS);
             assertThat(v.driver()).isEqualTo(StorageDriver.NAME);
-            assertThat(v.arg(4).value()).isEqualTo(60);
-            assertThat(v.leaked()).hasSize(60);
+            assertThat(v.arg(4).value()).isEqualTo(300 / StorageDriver.CACHE_EVERY);
+            assertThat(v.leaked()).hasSize(300 / StorageDriver.CACHE_EVERY);
         });
     }
 
@@ -90,9 +90,10 @@ class SampleWorkloadTest {
         workload.run(300);
         PoolSnapshot s = pool.snapshot();
 
+        long cached = 300 / StorageDriver.CACHE_EVERY;
         assertThat(s.tag(StorageDriver.LEAK))
-                .isEqualTo(
-                        new TagUsage(StorageDriver.LEAK, 300 + 60, 300, 60L * StorageDriver.METADATA_BYTES, 0, 0, 0));
+                .isEqualTo(new TagUsage(
+                        StorageDriver.LEAK, 300 + cached, 300, cached * StorageDriver.METADATA_BYTES, 0, 0, 0));
         assertThat(s.tag(StorageDriver.STOR))
                 .isEqualTo(new TagUsage(StorageDriver.STOR, 1 + 300, 300, StorageDriver.SUPERBLOCK_BYTES, 0, 0, 0));
         assertThat(s.tag(NetworkDriver.RCV)).isEqualTo(new TagUsage(NetworkDriver.RCV, 300, 300, 0, 0, 0, 0));
@@ -109,10 +110,11 @@ class SampleWorkloadTest {
     void run_inTwoRounds_cachesByTotalRequestCount() {
         PoolTrack pool = verifiedPool(Response.LOG);
         SampleWorkload workload = SampleWorkload.load(pool);
-        workload.run(3);
-        workload.run(3);
+        int half = StorageDriver.CACHE_EVERY / 2 + 1;
+        workload.run(half);
+        workload.run(half);
 
-        assertThat(workload.storage().requests()).isEqualTo(6);
+        assertThat(workload.storage().requests()).isEqualTo(2 * half);
         assertThat(workload.storage().cachedMetadata()).isEqualTo(1);
     }
 
@@ -120,7 +122,7 @@ class SampleWorkloadTest {
     void close_responseThrow_throwsLeakAtUnloadAndStillUnloads() {
         PoolTrack pool = verifiedPool(Response.THROW);
         SampleWorkload workload = SampleWorkload.load(pool);
-        workload.run(10);
+        workload.run(StorageDriver.CACHE_EVERY);
 
         assertThatThrownBy(() -> workload.storage().close())
                 .isInstanceOf(DriverVerifierError.class)
@@ -135,7 +137,7 @@ class SampleWorkloadTest {
         PoolTrack pool = PoolTrack.create(VerifierSettings.poolTracking(StorageDriver.NAME, NetworkDriver.NAME)
                 .withUniqueTags(Set.of(StorageDriver.LEAK)));
         SampleWorkload workload = SampleWorkload.load(pool);
-        workload.run(50);
+        workload.run(5 * StorageDriver.CACHE_EVERY);
 
         Map<Tag, dev.pooltrack.CallSite> map = pool.uniqueTagMap();
         assertThat(map).containsOnlyKeys(Tag.of("Lea1"), Tag.of("Lea2"));
@@ -143,7 +145,7 @@ class SampleWorkloadTest {
         assertThat(map.get(Tag.of("Lea2")).methodName()).isEqualTo("cacheMetadata");
         PoolSnapshot s = pool.snapshot();
         assertThat(s.tag(Tag.of("Lea1")).nonPagedOutstanding()).isZero();
-        assertThat(s.tag(Tag.of("Lea2")).nonPagedOutstanding()).isEqualTo(10);
+        assertThat(s.tag(Tag.of("Lea2")).nonPagedOutstanding()).isEqualTo(5);
         assertThat(s.tag(StorageDriver.LEAK).nonPagedAllocs()).isZero();
         assertThat(pool.violations()).isEmpty();
     }
