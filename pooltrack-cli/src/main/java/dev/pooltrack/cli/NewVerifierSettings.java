@@ -1,0 +1,86 @@
+package dev.pooltrack.cli;
+
+import dev.pooltrack.Tag;
+import dev.pooltrack.VerifierFlags;
+import dev.pooltrack.VerifierSettings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code verifier.exe}'s "New verifier settings:" block, written for a {@link VerifierSettings}. Stateless. */
+final class NewVerifierSettings {
+
+    /* verifier /flags 8 /driver myfault.sys prints "New verifier settings:", one "Option: Enabled" or
+     * "Option: Disabled" line per option, then the verified drivers (reference §7, Part 6). The
+     * options listed are Windows' standard ones plus any PoolTrack implements; PoolTrack's own
+     * settings follow under their own names. Drivers are sorted by name: VerifierSettings keeps them
+     * as a set, without the order they were given in. */
+
+    private NewVerifierSettings() {}
+
+    /** The block as text, each line ending in {@code \n}. */
+    static String text(VerifierSettings s) {
+        StringBuilder out = new StringBuilder("New verifier settings:\n\n");
+        for (VerifierFlags.Flag f : options()) {
+            out.append(f.name())
+                    .append(": ")
+                    .append(enabled(s, f) ? "Enabled" : "Disabled")
+                    .append('\n');
+        }
+        out.append("\nVerified drivers: ")
+                .append(s.allDrivers() ? "all drivers (/all)" : String.join(" ", drivers(s)))
+                .append("\n\n");
+        out.append("Response to a violation: ")
+                .append(s.response().name().toLowerCase(java.util.Locale.ROOT))
+                .append('\n');
+        out.append("Call sites: ")
+                .append(s.callSites() ? "recorded" : "not recorded")
+                .append('\n');
+        if (!s.uniqueTags().isEmpty()) {
+            out.append("Unique tags per call site: ")
+                    .append(String.join(" ", uniqueTags(s)))
+                    .append('\n');
+        }
+        return out.toString();
+    }
+
+    /** The same settings as a JSON value (a map for {@code Json.write}). */
+    static Map<String, Object> json(VerifierSettings s) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("flags", String.format("0x%X", s.flags()));
+        List<Object> options = new ArrayList<>();
+        for (VerifierFlags.Flag f : options()) {
+            Map<String, Object> option = new LinkedHashMap<>();
+            option.put("value", String.format("0x%X", f.value()));
+            option.put("name", f.name());
+            option.put("enabled", enabled(s, f));
+            options.add(option);
+        }
+        json.put("options", options);
+        json.put("allDrivers", s.allDrivers());
+        json.put("verifiedDrivers", drivers(s));
+        json.put("response", s.response().name());
+        json.put("callSites", s.callSites());
+        json.put("uniqueTags", uniqueTags(s));
+        return json;
+    }
+
+    private static List<VerifierFlags.Flag> options() {
+        return VerifierFlags.all().stream()
+                .filter(f -> f.standard() || f.implemented())
+                .toList();
+    }
+
+    private static boolean enabled(VerifierSettings s, VerifierFlags.Flag f) {
+        return (s.flags() & f.value()) != 0;
+    }
+
+    private static List<String> drivers(VerifierSettings s) {
+        return s.drivers().stream().sorted().toList();
+    }
+
+    private static List<String> uniqueTags(VerifierSettings s) {
+        return s.uniqueTags().stream().sorted().map(Tag::toString).toList();
+    }
+}
