@@ -1,7 +1,9 @@
 package dev.pooltrack;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -15,7 +17,9 @@ import java.util.Set;
  * @param allDrivers verify every driver ({@code /all})
  * @param response what a violation does
  * @param callSites whether allocations of verified drivers record their caller (a stack walk each)
- * @param uniqueTags tags for which each call site gets a tag of its own ({@code Lea1}, {@code Lea2}, ...)
+ * @param uniqueTags tags for which each call site gets a tag of its own ({@code Lea1}, {@code Lea2}, ...);
+ *     the call site of such an allocation is always recorded, whatever {@code callSites} says, and a
+ *     free that passes the shared tag matches the site's own tag
  * @param reportDirectory where the {@link Response#CRASH} response writes its report file
  */
 public record VerifierSettings(
@@ -30,7 +34,7 @@ public record VerifierSettings(
     /** Validates flags and copies the sets. */
     public VerifierSettings {
         VerifierFlags.requireImplemented(flags);
-        drivers = Set.copyOf(new LinkedHashSet<>(drivers));
+        drivers = Collections.unmodifiableSet(new LinkedHashSet<>(drivers)); // keeps the order given
         uniqueTags = Set.copyOf(uniqueTags);
         if (response == null || reportDirectory == null) {
             throw new IllegalArgumentException("response and report directory are required");
@@ -44,7 +48,7 @@ public record VerifierSettings(
 
     /** {@code /flags 0x8 /driver names...}: Pool Tracking for the named drivers. */
     public static VerifierSettings poolTracking(String... drivers) {
-        return none().withFlags(VerifierFlags.POOL_TRACKING).withDrivers(Set.of(drivers));
+        return none().withFlags(VerifierFlags.POOL_TRACKING).withDrivers(new LinkedHashSet<>(List.of(drivers)));
     }
 
     /** Whether Pool Tracking (0x8) is on. */

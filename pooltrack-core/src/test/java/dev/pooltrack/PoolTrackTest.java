@@ -273,9 +273,18 @@ class PoolTrackTest {
         assertThat(pool.snapshot().tag(Tag.of("Lea2")).nonPagedOutstanding()).isEqualTo(1);
         assertThat(pool.uniqueTagMap().get(Tag.of("Lea1")).methodName()).isEqualTo("siteOne");
         assertThat(pool.uniqueTagMap().get(Tag.of("Lea2")).methodName()).isEqualTo("siteTwo");
-        a.free(first);
-        a.free(second);
-        a.free(again);
+        a.free(first, LEAK); // ExFreePoolWithTag with the tag the code passes: no 0xC2/0x0A
+        a.free(second, LEAK);
+        assertThatThrownBy(() -> a.free(again, OTHR))
+                .isInstanceOfSatisfying(
+                        DriverVerifierError.class,
+                        e -> assertThat(e.violation().bucket()).isEqualTo("0xc2_a"));
+        assertThat(pool.violations()).hasSize(1);
+    }
+
+    @org.junit.jupiter.api.Test
+    void settings_keepTheDriverOrderGiven() {
+        assertThat(VerifierSettings.poolTracking("z", "a", "m").drivers()).containsExactly("z", "a", "m");
     }
 
     private static MemorySegment siteOne(Driver d) {

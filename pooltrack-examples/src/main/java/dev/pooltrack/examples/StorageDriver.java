@@ -26,11 +26,9 @@ import java.util.Map;
 public final class StorageDriver implements AutoCloseable {
 
     /* Each allocation sits on its own line: PoolTrack records the line that called
-     * Driver.allocate, and that line is what !verifier 3 and the unique-tag map print.
-     *
-     * The Leak blocks are freed with ExFreePool (Driver.free without a tag), as myfault.sys in
-     * Part 4 does: with uniquetags=Leak a block allocated here carries Lea1 or Lea2, and the core
-     * raises 0xC2/0x0A on a free that names Leak. */
+     * Driver.allocate, and that line is what !verifier 3 and the unique-tag map print. Blocks are
+     * freed with ExFreePoolWithTag and the tag the code knows; under uniquetags=Leak a block carries
+     * Lea1 or Lea2, which PoolTrack matches to Leak. */
 
     /** The driver's name. */
     public static final String NAME = "storage-plugin";
@@ -111,7 +109,7 @@ public final class StorageDriver implements AutoCloseable {
                     cacheMetadata(blockNumber, block);
                 }
             } finally {
-                driver.free(block);
+                driver.free(block, LEAK);
             }
         } finally {
             driver.free(header, STOR);
