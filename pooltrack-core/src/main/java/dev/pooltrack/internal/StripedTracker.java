@@ -120,6 +120,11 @@ public final class StripedTracker implements Tracker {
 
     @Override
     public long untrack(long address) {
+        return untrack(address, null);
+    }
+
+    @Override
+    public long untrack(long address, long[] record) {
         long h = hash(address);
         Segment s = segments[(int) (h >>> (64 - SEGMENT_BITS))];
         long info;
@@ -140,6 +145,10 @@ public final class StripedTracker implements Tracker {
                         return NOT_TRACKED;
                     }
                     slots[w + 1] = info | FREED;
+                    if (record != null) {
+                        record[0] = info;
+                        record[1] = slots[w + 2];
+                    }
                     s.live--;
                     s.tombstones++;
                     break;
