@@ -573,7 +573,18 @@ public final class PoolTrack {
                         c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS],
                         sites.site(site)));
             }
-            tracker.track(
+            trackObserved(tracker, d, poolType, address, size, tag, site);
+        } else {
+            trackObserved(observed, d, poolType, address, size, tag, site);
+        }
+    }
+
+    /* An address that is still recorded when the allocator hands it out again was freed through a
+     * path nobody reported (a C free(), a race between a realloc and its report): the old record is
+     * dropped, counted as freed, and the new allocation recorded. */
+    private void trackObserved(Tracker t, Driver d, int poolType, long address, long size, int tag, int site) {
+        try {
+            t.track(
                     address,
                     size,
                     tag,
@@ -582,8 +593,9 @@ public final class PoolTrack {
                     site,
                     Thread.currentThread().threadId(),
                     CoarseClock.millis());
-        } else {
-            observed.track(
+        } catch (IllegalStateException trackedAlready) {
+            observeFree(address);
+            t.track(
                     address,
                     size,
                     tag,

@@ -72,6 +72,52 @@ public final class AllocationObserver {
         return bridge.freed(pool, address) != null;
     }
 
+    /** {@code freedRecord[SIZE]}: the bytes of the allocation freed. */
+    public static final int SIZE = 0;
+
+    /** {@code freedRecord[TAG]}: its tag value. */
+    public static final int TAG = 1;
+
+    /** {@code freedRecord[POOL_TYPE]}: its {@link PoolType#code()}. */
+    public static final int POOL_TYPE = 2;
+
+    /** {@code freedRecord[DRIVER]}: the index of its driver, for {@link #driverAt}. */
+    public static final int DRIVER = 3;
+
+    /** {@code freedRecord[SITE]}: its call site id. */
+    public static final int SITE = 4;
+
+    /** The length of a record array for {@link #freed(long, long[])}. */
+    public static final int RECORD_LENGTH = 5;
+
+    /**
+     * Reports a free like {@link #freed(long)} and says what was freed: for the agent's allocation
+     * and free log and its JFR events.
+     *
+     * @param freedRecord receives, when the address was known, the allocation at {@link #SIZE},
+     *     {@link #TAG}, {@link #POOL_TYPE}, {@link #DRIVER} and {@link #SITE}; at least {@link
+     *     #RECORD_LENGTH} long
+     * @return whether the address was known; if not, {@code freedRecord} is unchanged
+     */
+    public boolean freed(long address, long[] freedRecord) {
+        long[] record = bridge.freed(pool, address);
+        if (record == null) {
+            return false;
+        }
+        long info = record[0];
+        freedRecord[SIZE] = info >>> 16;
+        freedRecord[TAG] = (int) (record[1] >>> 32);
+        freedRecord[POOL_TYPE] = (int) info & 1;
+        freedRecord[DRIVER] = (int) (info >>> 1) & 0x7FFF;
+        freedRecord[SITE] = (int) record[1];
+        return true;
+    }
+
+    /** The driver with the index a {@linkplain #freed(long, long[]) freed record} names. */
+    public Driver driverAt(int index) {
+        return bridge.driverAt(pool, index);
+    }
+
     /**
      * Reports a reallocation: the old block is freed and the new one charged to the same driver,
      * tag, pool type and call site. An unknown old address makes the new block unknown too.

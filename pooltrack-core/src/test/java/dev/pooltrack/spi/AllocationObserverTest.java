@@ -88,4 +88,40 @@ class AllocationObserverTest {
         o.driver("plugin.jar");
         assertThat(pool.snapshot().driver("plugin.jar").loads()).isEqualTo(2);
     }
+
+    @Test
+    void freedWithRecord_saysWhatWasFreed() {
+        PoolTrack pool = PoolTrack.create(VerifierSettings.poolTracking("app.jar"));
+        AllocationObserver o = AllocationObserver.of(pool);
+        Driver app = o.driver("app.jar");
+        int site = o.callSite(new CallSite("com.example.App", "map", "App.java", 30, 4));
+        o.allocated(app, PoolType.PAGED.code(), 0x40000, 8192, JDBB.value(), site);
+        long[] record = new long[AllocationObserver.RECORD_LENGTH];
+        assertThat(o.freed(0x40000, record)).isTrue();
+        assertThat(record[AllocationObserver.SIZE]).isEqualTo(8192);
+        assertThat((int) record[AllocationObserver.TAG]).isEqualTo(JDBB.value());
+        assertThat(record[AllocationObserver.POOL_TYPE]).isEqualTo(PoolType.PAGED.code());
+        assertThat(o.driverAt((int) record[AllocationObserver.DRIVER])).isSameAs(app);
+        assertThat(record[AllocationObserver.SITE]).isEqualTo(site);
+        long[] untouched = new long[AllocationObserver.RECORD_LENGTH];
+        assertThat(o.freed(0x40000, untouched)).isFalse();
+        assertThat(untouched).containsOnly(0);
+    }
+
+    @Test
+    void allocated_atAnAddressStillRecorded_dropsTheStaleRecordInsteadOfThrowing() {
+        PoolTrack pool = PoolTrack.create(VerifierSettings.poolTracking("app.jar"));
+        AllocationObserver o = AllocationObserver.of(pool);
+        Driver app = o.driver("app.jar");
+        Driver lib = o.driver("lib.jar");
+        o.allocated(app, PoolType.NON_PAGED.code(), 0x50000, 100, JDBB.value(), 0);
+        o.allocated(app, PoolType.NON_PAGED.code(), 0x50000, 300, JDBB.value(), 0); // its free went unseen
+        assertThat(pool.outstanding("app.jar"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.length()).isEqualTo(300));
+        assertThat(pool.snapshot().tag(JDBB)).isEqualTo(new TagUsage(JDBB, 2, 1, 300, 0, 0, 0));
+        o.allocated(lib, PoolType.NON_PAGED.code(), 0x60000, 10, JDBB.value(), 0);
+        o.allocated(lib, PoolType.NON_PAGED.code(), 0x60000, 20, JDBB.value(), 0);
+        assertThat(pool.snapshot().tag(JDBB)).isEqualTo(new TagUsage(JDBB, 4, 2, 320, 0, 0, 0));
+    }
 }
