@@ -53,8 +53,14 @@ public final class PoolTrack {
     private static final byte LIVE_MAGIC = (byte) 0xA7;
     private static final int TRACKED_BIT = 0x2;
 
-    @SuppressWarnings("restricted") // the whole address space: the header is read and written through it
-    private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    /* The whole address space, through which pool headers are read and written. In a holder, so that
+     * the restricted reinterpret runs when PoolTrack first allocates, not when the class loads: the
+     * agent reports memory PoolTrack did not allocate and never needs it, so a program run with the
+     * agent and without --enable-native-access gets no native-access warning. */
+    private static final class Memory {
+        @SuppressWarnings("restricted")
+        static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    }
 
     private static final int MAX_DRIVERS = 0x7FFF;
     private static final int VIOLATIONS_KEPT = 1000;
@@ -422,11 +428,11 @@ public final class PoolTrack {
         } else if (bytes >= BIG_BLOCK && recordsExist) {
             tracker.forget(address);
         }
-        EVERYTHING.set(ValueLayout.JAVA_INT_UNALIGNED, base, tag);
-        EVERYTHING.set(ValueLayout.JAVA_SHORT_UNALIGNED, base + 4, (short) d.index);
-        EVERYTHING.set(ValueLayout.JAVA_BYTE, base + 6, (byte) typeByte);
-        EVERYTHING.set(ValueLayout.JAVA_BYTE, base + 7, LIVE_MAGIC);
-        EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, base + 8, bytes);
+        Memory.EVERYTHING.set(ValueLayout.JAVA_INT_UNALIGNED, base, tag);
+        Memory.EVERYTHING.set(ValueLayout.JAVA_SHORT_UNALIGNED, base + 4, (short) d.index);
+        Memory.EVERYTHING.set(ValueLayout.JAVA_BYTE, base + 6, (byte) typeByte);
+        Memory.EVERYTHING.set(ValueLayout.JAVA_BYTE, base + 7, LIVE_MAGIC);
+        Memory.EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, base + 8, bytes);
         return address;
     }
 
@@ -474,7 +480,7 @@ public final class PoolTrack {
         if (recordsExist) {
             long info = tracker.untrack(address);
             if (info != Tracker.NOT_TRACKED) {
-                int tag = EVERYTHING.get(ValueLayout.JAVA_INT_UNALIGNED, base);
+                int tag = Memory.EVERYTHING.get(ValueLayout.JAVA_INT_UNALIGNED, base);
                 release(base, tag, Tracker.infoPoolType(info), Tracker.infoSize(info));
                 if (expectedTag != 0 && expectedTag != tag) {
                     wrongTag(caller, address, tag, expectedTag);
@@ -487,7 +493,7 @@ public final class PoolTrack {
                 return;
             }
         }
-        long word = EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
+        long word = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
         byte magic = (byte) (word >>> 56);
         int typeByte = (int) (word >>> 48) & 0xFF;
         if (magic != LIVE_MAGIC || (typeByte & ~(TRACKED_BIT | 1)) != 0) {
@@ -501,7 +507,7 @@ public final class PoolTrack {
             return;
         }
         int tag = (int) word;
-        release(base, tag, typeByte & 1, EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 8));
+        release(base, tag, typeByte & 1, Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 8));
         if (expectedTag != 0 && expectedTag != tag) {
             wrongTag(caller, address, tag, expectedTag);
         }
@@ -517,7 +523,7 @@ public final class PoolTrack {
         if (Tracker.infoSize(freedInfo) >= BIG_BLOCK) {
             return false;
         }
-        long word = EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
+        long word = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
         return (byte) (word >>> 56) == LIVE_MAGIC && (((int) (word >>> 48)) & TRACKED_BIT) == 0;
     }
 
@@ -532,7 +538,7 @@ public final class PoolTrack {
     }
 
     private void release(long base, int tag, int poolType, long bytes) {
-        EVERYTHING.set(ValueLayout.JAVA_BYTE, base + 7, (byte) 0);
+        Memory.EVERYTHING.set(ValueLayout.JAVA_BYTE, base + 7, (byte) 0);
         counters.onFree(counters.cell(), tags.indexOf(tag), poolType, bytes);
         NativeMemory.free(base);
     }
