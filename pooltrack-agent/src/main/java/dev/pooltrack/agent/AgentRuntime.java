@@ -1,0 +1,443 @@
+package dev.pooltrack.agent;
+
+import dev.pooltrack.CallSite;
+import dev.pooltrack.Driver;
+import dev.pooltrack.DriverStatus;
+import dev.pooltrack.DriverVerifierError;
+import dev.pooltrack.PoolTrack;
+import dev.pooltrack.PoolType;
+import dev.pooltrack.Tag;
+import dev.pooltrack.VerifierSettings;
+import dev.pooltrack.agent.boot.Hooks;
+import dev.pooltrack.spi.AllocationObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the agent does at each hook: finds the driver, tag and call site of an allocation and reports
+ * it, and its free, to PoolTrack's engine through {@link AllocationObserver}.
+ *
+ * <p>Thread-safe. Never throws into the instrumented code except the verifier's {@link
+ * DriverVerifierError} under the {@code throw} response: any other failure is counted, printed once,
+ * and the application goes on.
+ */
+final class AgentRuntime extends Hooks.Sink {
+
+    /* The allocation path, in order: the hook reads the thread's state (an injected site id and the
+     * JDK path being run, both set by earlier hooks on this thread), chooses the driver (the injected
+     * site's, a stack walk's, or none when nothing verified needs it), and reports. The stack walk is
+     * the costly step; it runs only when some driver is verified or tag rules exist, and never for a
+     * call site injected at class load. A busy flag per thread keeps the agent's own allocations (and
+     * the JDK's on its behalf) out of the pool. Frees are reported before the memory goes back to the
+     * allocator and allocations after it returns, so that an address is never seen in use twice. */
+
+    static final int JDBB = Tag.of("Jdbb").value();
+    static final int JUSF = Tag.of("Jusf").value();
+    static final int JFFM = Tag.of("Jffm").value();
+    static final int JMAP = Tag.of("Jmap").value();
+
+    /** The driver charged when nothing verified needs to know who allocated. */
+    static final String UNATTRIBUTED = "(unattributed)";
+
+    private static final int NON_PAGED = PoolType.NON_PAGED.code();
+    private static final int PAGED = PoolType.PAGED.code();
+
+    static final class ThreadState {
+        int site;
+        int path;
+        long pathBytes;
+        boolean busy;
+        int countdown;
+        final long[] record = new long[AllocationObserver.RECORD_LENGTH];
+    }
+
+    /** The settings in force and what they ask of each allocation. */
+    private record Mode(VerifierSettings settings, boolean walk, boolean callSites) {}
+
+    final PoolTrack pool;
+    final AllocationObserver observer;
+    final AgentOptions options;
+    final Attribution attribution;
+    final LoaderWatch loaders;
+    final InjectedSites sites = new InjectedSites();
+    final StackTable stacks;
+    final AllocationLog log;
+    private final boolean jfr;
+    private final Map<String, DriverRef> refs = new ConcurrentHashMap<>();
+    private final List<DriverRef> refsById = new ArrayList<>();
+    private final Map<Integer, CallSite> coreSites = new ConcurrentHashMap<>();
+    private final Map<CallSite, Integer> siteIds = new ConcurrentHashMap<>();
+    private final DriverRef unattributed;
+    private final ThreadLocal<ThreadState> state = ThreadLocal.withInitial(ThreadState::new);
+    private final AtomicLong internalErrors = new AtomicLong();
+    private volatile Mode mode;
+
+    AgentRuntime(PoolTrack pool, AgentOptions options, boolean jfr) {
+        this.pool = pool;
+        this.observer = AllocationObserver.of(pool);
+        this.options = options;
+        this.jfr = jfr;
+        this.loaders = new LoaderWatch(this::unload);
+        this.attribution =
+                new Attribution(options.helpers(), new Attribution.TagRules(options.rules()), loaders, this::ref);
+        this.stacks = options.stacks() == AgentOptions.StackMode.OFF ? null : new StackTable();
+        this.log = new AllocationLog(options.history());
+        this.unattributed = ref(UNATTRIBUTED);
+    }
+
+    // ---------------------------------------------------------------- hooks
+
+    @Override
+    public void site(int id) {
+        ThreadState ts = state.get();
+        if (!ts.busy) {
+            ts.site = id;
+        }
+    }
+
+    @Override
+    public void siteDone() {
+        ThreadState ts = state.get();
+        if (!ts.busy) {
+            ts.site = 0;
+        }
+    }
+
+    @Override
+    public void enterPath(int path, long requestedBytes) {
+        ThreadState ts = state.get();
+        if (!ts.busy) {
+            ts.path = path;
+            ts.pathBytes = requestedBytes;
+        }
+    }
+
+    @Override
+    public void exitPath() {
+        ThreadState ts = state.get();
+        if (!ts.busy) {
+            ts.path = 0;
+        }
+    }
+
+    @Override
+    public void allocated(long address, long bytes) {
+        if (address == 0) {
+            return;
+        }
+        ThreadState ts = state.get();
+        if (ts.busy) {
+            return;
+        }
+        int path = ts.path;
+        ts.path = 0;
+        int tag;
+        long size = bytes;
+        if (path == Hooks.PATH_DIRECT_BUFFER) {
+            tag = JDBB;
+            size = ts.pathBytes;
+        } else if (path == Hooks.PATH_SEGMENT) {
+            tag = JFFM;
+            size = ts.pathBytes;
+        } else {
+            tag = JUSF;
+        }
+        record(ts, NON_PAGED, address, size, tag);
+    }
+
+    @Override
+    public void mapped(long address, long bytes) {
+        if (address == 0) {
+            return;
+        }
+        ThreadState ts = state.get();
+        if (!ts.busy) {
+            record(ts, PAGED, address, bytes, JMAP);
+        }
+    }
+
+    @Override
+    public void reallocated(long oldAddress, long address, long bytes) {
+        if (oldAddress == 0) {
+            allocated(address, bytes);
+            return;
+        }
+        ThreadState ts = state.get();
+        if (ts.busy || address == 0) {
+            return;
+        }
+        ts.busy = true;
+        try {
+            observer.reallocated(oldAddress, address, bytes);
+            if (stacks != null) {
+                stacks.moved(oldAddress, address, bytes);
+            }
+        } catch (DriverVerifierError e) {
+            throw e;
+        } catch (Throwable t) {
+            internalError(t);
+        } finally {
+            ts.busy = false;
+        }
+    }
+
+    @Override
+    public void freed(long address) {
+        if (address == 0) {
+            return;
+        }
+        ThreadState ts = state.get();
+        if (ts.busy) {
+            return;
+        }
+        ts.busy = true;
+        try {
+            long[] r = ts.record;
+            if (observer.freed(address, r)) {
+                if (stacks != null) {
+                    stacks.freed(address);
+                }
+                if (log.enabled() || jfr) {
+                    freedSlow(ts, address, r);
+                }
+            }
+        } catch (DriverVerifierError e) {
+            throw e;
+        } catch (Throwable t) {
+            internalError(t);
+        } finally {
+            ts.busy = false;
+        }
+    }
+
+    @Override
+    public void unmapped(long address) {
+        freed(address);
+    }
+
+    @Override
+    public void loaderClosed(Object loader) {
+        ThreadState ts = state.get();
+        if (ts.busy) {
+            return;
+        }
+        ts.busy = true;
+        try {
+            loaders.closed(loader);
+        } catch (DriverVerifierError e) {
+            throw e;
+        } catch (Throwable t) {
+            internalError(t);
+        } finally {
+            ts.busy = false;
+        }
+    }
+
+    // ---------------------------------------------------------------- allocation
+
+    private void record(ThreadState ts, int poolType, long address, long size, int defaultTag) {
+        int injected = ts.site;
+        ts.site = 0;
+        ts.busy = true;
+        try {
+            Mode m = mode();
+            DriverRef ref;
+            LoaderWatch.LoaderState loader;
+            int tag = defaultTag;
+            int site = 0;
+            InjectedSites.Site s = injected == 0 ? null : sites.get(injected);
+            if (s != null) {
+                ref = s.driver();
+                loader = s.loader();
+                site = s.coreSite();
+                if (s.ruleTag() != 0) {
+                    tag = s.ruleTag();
+                }
+            } else if (m.walk()) {
+                Attribution.Caller c = attribution.caller();
+                ref = c.origin().driver();
+                loader = c.origin().loader();
+                if (c.origin().ruleTag() != 0) {
+                    tag = c.origin().ruleTag();
+                }
+                if (c.site() != null) {
+                    site = siteId(c.site());
+                }
+            } else {
+                ref = unattributed;
+                loader = null;
+            }
+            if (!m.callSites()) {
+                site = 0;
+            }
+            Driver d = ref.resolve(observer, loader);
+            int stack = 0;
+            if (stacks != null && sampled(ts)) {
+                stack = stacks.capture();
+            }
+            observer.allocated(d, poolType, address, size, tag, site);
+            if (stack != 0) {
+                stacks.allocated(address, tag, size, ref.name, stack);
+            }
+            if (d.isVerified()) {
+                log.add(AllocationLog.ALLOCATE, address, size, tag, poolType, ref.id, site, stack);
+            }
+            if (jfr) {
+                JfrEvents.allocated(tag, size, ref.name, poolType, address, site == 0 ? null : callSiteOf(site));
+            }
+        } catch (DriverVerifierError e) {
+            throw e;
+        } catch (Throwable t) {
+            internalError(t);
+        } finally {
+            ts.busy = false;
+        }
+    }
+
+    private void freedSlow(ThreadState ts, long address, long[] r) {
+        Driver d = observer.driverAt((int) r[AllocationObserver.DRIVER]);
+        int tag = (int) r[AllocationObserver.TAG];
+        int poolType = (int) r[AllocationObserver.POOL_TYPE];
+        if (log.enabled() && d.isVerified()) {
+            int stack = stacks != null && sampled(ts) ? stacks.capture() : 0;
+            log.add(
+                    AllocationLog.FREE,
+                    address,
+                    r[AllocationObserver.SIZE],
+                    tag,
+                    poolType,
+                    ref(d.name()).id,
+                    (int) r[AllocationObserver.SITE],
+                    stack);
+        }
+        if (jfr) {
+            JfrEvents.freed(tag, r[AllocationObserver.SIZE], d.name(), poolType, address);
+        }
+    }
+
+    private boolean sampled(ThreadState ts) {
+        if (options.stacks() == AgentOptions.StackMode.ALL) {
+            return true;
+        }
+        if (--ts.countdown <= 0) {
+            ts.countdown = options.stackSampleEvery();
+            return true;
+        }
+        return false;
+    }
+
+    private Mode mode() {
+        VerifierSettings s = pool.settings();
+        Mode m = mode;
+        if (m == null || m.settings() != s) {
+            boolean verifiesSome =
+                    s.poolTracking() && (s.allDrivers() || !s.drivers().isEmpty());
+            m = new Mode(s, verifiesSome || !options.rules().isEmpty(), s.callSites());
+            mode = m;
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------- drivers, sites, unload
+
+    /** The driver reference for a name, created on first use. */
+    DriverRef ref(String name) {
+        DriverRef r = refs.get(name);
+        if (r != null) {
+            return r;
+        }
+        synchronized (refsById) {
+            return refs.computeIfAbsent(name, n -> {
+                DriverRef created = new DriverRef(n, refsById.size());
+                refsById.add(created);
+                return created;
+            });
+        }
+    }
+
+    String driverName(int id) {
+        synchronized (refsById) {
+            return id >= 0 && id < refsById.size() ? refsById.get(id).name : "?";
+        }
+    }
+
+    /** The pool's id of a call site, registered once. */
+    int siteId(CallSite site) {
+        Integer id = siteIds.get(site);
+        if (id != null) {
+            return id;
+        }
+        int created = observer.callSite(site);
+        coreSites.putIfAbsent(created, site);
+        siteIds.putIfAbsent(site, created);
+        return created;
+    }
+
+    CallSite callSiteOf(int id) {
+        return id == 0 ? CallSite.UNKNOWN : coreSites.getOrDefault(id, CallSite.UNKNOWN);
+    }
+
+    /** Registers a call site injected into a class that is loading; its injected id. */
+    int inject(String driver, LoaderWatch.LoaderState loader, int ruleTag, CallSite site) {
+        return sites.register(new InjectedSites.Site(ref(driver), loader, ruleTag, site, siteId(site)));
+    }
+
+    private void unload(String driverName, String why) {
+        Driver d = null;
+        for (Driver candidate : pool.drivers()) {
+            if (candidate.name().equals(driverName)) {
+                d = candidate;
+            }
+        }
+        if (d == null || d.status() != DriverStatus.LOADED) {
+            return;
+        }
+        if (!options.quiet()) {
+            System.err.println("pooltrack-agent: driver " + driverName + " unloads: " + why);
+        }
+        boolean cleanerThread = Thread.currentThread().getName().equals("pooltrack-loader-watch");
+        try {
+            d.unload();
+        } catch (DriverVerifierError e) {
+            if (!cleanerThread) {
+                throw e;
+            }
+            System.err.println("pooltrack-agent: " + e.getMessage());
+        } catch (IllegalStateException raced) {
+            // unloaded by another thread meanwhile
+        }
+    }
+
+    /** The log entries, oldest first; {@code address} 0 for all. */
+    List<AllocationLog.Entry> logEntries(long address) {
+        return log.entries(
+                address, this::driverName, this::callSiteOf, id -> stacks == null ? List.of() : stacks.stack(id));
+    }
+
+    /** Runs {@code work} on this thread with the agent's hooks ignoring what it allocates. */
+    <T> T untracked(java.util.function.Supplier<T> work) {
+        ThreadState ts = state.get();
+        boolean was = ts.busy;
+        ts.busy = true;
+        try {
+            return work.get();
+        } finally {
+            ts.busy = was;
+        }
+    }
+
+    long internalErrors() {
+        return internalErrors.get();
+    }
+
+    private void internalError(Throwable t) {
+        if (internalErrors.getAndIncrement() == 0) {
+            System.err.println("pooltrack-agent: internal error; the application goes on, tracking may be incomplete"
+                    + " (further errors are counted, not printed):");
+            t.printStackTrace();
+        }
+    }
+}

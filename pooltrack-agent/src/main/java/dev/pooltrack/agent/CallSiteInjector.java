@@ -1,0 +1,214 @@
+package dev.pooltrack.agent;
+
+import dev.pooltrack.CallSite;
+import java.lang.classfile.Attributes;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.CodeElement;
+import java.lang.classfile.CodeModel;
+import java.lang.classfile.Instruction;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.instruction.InvokeInstruction;
+import java.lang.classfile.instruction.LineNumber;
+import java.lang.instrument.ClassFileTransformer;
+import java.nio.charset.StandardCharsets;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.utility.OpenedClassReader;
+
+/**
+ * Gives each allocating call in a driver's class a constant site id when the class loads: before
+ * the call, {@code Hooks.site(id)}; after it, {@code Hooks.siteDone()}. The allocation inside then
+ * knows its driver, tag rule and call site without walking the stack.
+ *
+ * <p>Thread-safe. Classes of the JDK, of PoolTrack, of helper libraries and of named modules are
+ * left alone (their allocations are attributed by a stack walk). A class that cannot be parsed or
+ * rewritten is left alone too: the injector never stops a class from loading.
+ */
+final class CallSiteInjector implements ClassFileTransformer {
+
+    /* The calls that allocate native memory directly (owner and method name):
+     *   java/nio/ByteBuffer.allocateDirect
+     *   sun/misc/Unsafe and jdk/internal/misc/Unsafe .allocateMemory, .reallocateMemory
+     *   java/lang/foreign/Arena and java/lang/foreign/SegmentAllocator .allocate*
+     *   java/nio/channels/FileChannel.map
+     * A SegmentAllocator may be a slicing allocator that never reaches native memory; siteDone then
+     * clears the id so that a later allocation on the thread does not inherit it. The bytecode
+     * offsets come from the ClassFile API (the original offsets, as javap shows them); the rewrite is
+     * ASM's (from ByteBuddy), which keeps the stack map frames without resolving any class. */
+
+    private static final String HOOKS = "dev/pooltrack/agent/boot/Hooks";
+
+    private static final byte[][] NEEDLES = {
+        bytes("java/nio/ByteBuffer"),
+        bytes("misc/Unsafe"),
+        bytes("java/lang/foreign/"),
+        bytes("java/nio/channels/FileChannel")
+    };
+
+    private final AgentRuntime runtime;
+
+    CallSiteInjector(AgentRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    static boolean isTarget(String owner, String name) {
+        return switch (owner) {
+            case "java/nio/ByteBuffer" -> name.equals("allocateDirect");
+            case "sun/misc/Unsafe", "jdk/internal/misc/Unsafe" ->
+                name.equals("allocateMemory") || name.equals("reallocateMemory");
+            case "java/lang/foreign/Arena", "java/lang/foreign/SegmentAllocator" -> name.startsWith("allocate");
+            case "java/nio/channels/FileChannel" -> name.equals("map");
+            default -> false;
+        };
+    }
+
+    @Override
+    public byte[] transform(
+            Module module,
+            ClassLoader loader,
+            String className,
+            Class<?> classBeingRedefined,
+            ProtectionDomain domain,
+            byte[] classfile) {
+        if (className == null || classBeingRedefined != null || module.isNamed() || !mentionsTarget(classfile)) {
+            return null;
+        }
+        try {
+            String binaryName = className.replace('/', '.');
+            if (!runtime.attribution.isDriverCode(binaryName, loader, domain)) {
+                return null;
+            }
+            return inject(loader, domain, binaryName, classfile);
+        } catch (Throwable t) {
+            return null; // the class loads unchanged; its allocations are attributed by a stack walk
+        }
+    }
+
+    private byte[] inject(ClassLoader loader, ProtectionDomain domain, String binaryName, byte[] classfile) {
+        ClassModel cm = ClassFile.of().parse(classfile);
+        String source = cm.findAttribute(Attributes.sourceFile())
+                .map(a -> a.sourceFile().stringValue())
+                .orElse(null);
+        Map<String, List<CallSite>> found = new HashMap<>();
+        for (MethodModel m : cm.methods()) {
+            CodeModel code = m.code().orElse(null);
+            if (code == null) {
+                continue;
+            }
+            String method = m.methodName().stringValue();
+            List<CallSite> sites = new ArrayList<>();
+            int bci = 0;
+            int line = -1;
+            for (CodeElement e : code) {
+                if (e instanceof LineNumber ln) {
+                    line = ln.line();
+                } else if (e instanceof Instruction ins) {
+                    if (ins instanceof InvokeInstruction inv
+                            && isTarget(inv.owner().asInternalName(), inv.name().stringValue())) {
+                        sites.add(new CallSite(binaryName, method, source, line, bci));
+                    }
+                    bci += ins.sizeInBytes();
+                }
+            }
+            if (!sites.isEmpty()) {
+                found.put(method + m.methodType().stringValue(), sites);
+            }
+        }
+        if (found.isEmpty()) {
+            return null;
+        }
+        String driver = runtime.attribution.driverOf(domain, binaryName);
+        LoaderWatch.LoaderState state = runtime.loaders.stateOf(loader, driver);
+        int ruleTag = runtime.attribution.ruleTag(binaryName);
+        Map<String, int[]> ids = new HashMap<>();
+        found.forEach((key, sites) -> {
+            int[] a = new int[sites.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = runtime.inject(driver, state, ruleTag, sites.get(i));
+            }
+            ids.put(key, a);
+        });
+
+        ClassReader reader = OpenedClassReader.of(classfile);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(
+                new ClassVisitor(OpenedClassReader.ASM_API, writer) {
+                    @Override
+                    public MethodVisitor visitMethod(
+                            int access, String name, String descriptor, String signature, String[] exceptions) {
+                        MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                        int[] siteIds = ids.get(name + descriptor);
+                        return siteIds == null ? mv : new SiteMarker(mv, siteIds);
+                    }
+                },
+                0);
+        return writer.toByteArray();
+    }
+
+    private static final class SiteMarker extends MethodVisitor {
+        private final int[] ids;
+        private int next;
+
+        SiteMarker(MethodVisitor mv, int[] ids) {
+            super(OpenedClassReader.ASM_API, mv);
+            this.ids = ids;
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+            if (next < ids.length && isTarget(owner, name)) {
+                super.visitLdcInsn(ids[next++]);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "site", "(I)V", false);
+                super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "siteDone", "()V", false);
+            } else {
+                super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+            }
+        }
+
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            super.visitMaxs(maxStack + 1, maxLocals);
+        }
+    }
+
+    private static boolean mentionsTarget(byte[] classfile) {
+        for (byte[] needle : NEEDLES) {
+            if (indexOf(classfile, needle) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        byte first = needle[0];
+        int last = hay.length - needle.length;
+        outer:
+        for (int i = 0; i <= last; i++) {
+            if (hay[i] != first) {
+                continue;
+            }
+            for (int j = 1; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
