@@ -33,15 +33,20 @@ final class Activation {
         }
         long t0 = System.nanoTime();
         PoolTrack pool = PoolTrack.system();
+        debug("PoolTrack.system()", t0);
         pool.applyVolatile(options.applyTo(base != null ? base : pool.settings()));
         boolean jfr = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
         AgentRuntime rt = new AgentRuntime(pool, options, jfr);
+        debug("runtime", t0);
         Installer.install(inst, rt, options.inject());
+        debug("instrumented", t0);
         runtime = rt;
         if (jfr) {
             JfrEvents.start(pool);
         }
+        debug("jfr", t0);
         AgentManagement.register(rt);
+        debug("mbean", t0);
         if (options.report() != null) {
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(() -> ExitReport.writeQuietly(rt), "pooltrack-exit-report"));
@@ -56,6 +61,12 @@ final class Activation {
         if (!options.quiet()) {
             System.err.println("pooltrack-agent: " + (dynamic ? "attached" : "started") + " in "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms; " + describe(pool.settings(), options));
+        }
+    }
+
+    private static void debug(String step, long t0) {
+        if (Boolean.getBoolean("pooltrack.agent.debug")) {
+            System.err.println("pooltrack-agent: " + step + " at " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         }
     }
 

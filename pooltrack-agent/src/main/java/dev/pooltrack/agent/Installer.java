@@ -54,9 +54,17 @@ final class Installer {
             System.setProperty("net.bytebuddy.nexus.disabled", "true");
         }
         Hooks.install(runtime);
+        for (String name : INSTRUMENTED) {
+            try {
+                Class.forName(name, false, null);
+            } catch (ClassNotFoundException e) {
+                ERRORS.add(name + ": not in this JDK");
+            }
+        }
         new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(new LoadedTargets())
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(AgentBuilder.TypeStrategy.Default.DECORATE)
                 .ignore(nameStartsWith("net.bytebuddy.").or(nameStartsWith("dev.pooltrack.")))
@@ -90,6 +98,30 @@ final class Installer {
         }
     }
 
+    private static final Set<String> INSTRUMENTED = Set.of(
+            "jdk.internal.misc.Unsafe",
+            "java.nio.ByteBuffer",
+            "jdk.internal.foreign.SegmentFactories",
+            "sun.nio.ch.FileChannelImpl$Unmapper",
+            "java.net.URLClassLoader");
+
+    /* The classes to instrument are loaded (not initialised) before ByteBuddy installs, then
+     * retransformed; ByteBuddy would otherwise consider every loaded class. Loading them first matters:
+     * a class that loads while ByteBuddy is transforming on the same thread (ByteBuddy itself loads
+     * URLClassLoader) is skipped by its circularity lock and would never be instrumented. */
+    private static final class LoadedTargets implements AgentBuilder.RedefinitionStrategy.DiscoveryStrategy {
+        @Override
+        public Iterable<Iterable<Class<?>>> resolve(Instrumentation inst) {
+            List<Class<?>> out = new ArrayList<>();
+            for (Class<?> c : inst.getAllLoadedClasses()) {
+                if (INSTRUMENTED.contains(c.getName())) {
+                    out.add(c);
+                }
+            }
+            return List.of(out);
+        }
+    }
+
     private static final class ErrorListener extends AgentBuilder.Listener.Adapter {
         @Override
         public void onError(
@@ -106,7 +138,9 @@ final class Installer {
                 JavaModule module,
                 boolean loaded,
                 DynamicType dynamicType) {
-            // transformed as planned
+            if (Boolean.getBoolean("pooltrack.agent.debug")) {
+                System.err.println("pooltrack-agent: instrumented " + typeDescription.getName());
+            }
         }
     }
 }

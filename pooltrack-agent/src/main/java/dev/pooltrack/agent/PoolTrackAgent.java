@@ -68,6 +68,10 @@ public final class PoolTrackAgent {
         try {
             options = AgentOptions.parse(text);
             if (options.settings() != null) {
+                if (!java.nio.file.Files.isRegularFile(options.settings())) {
+                    throw new IllegalArgumentException("bad option 'settings=" + options.settings()
+                            + "': no such settings file (pooltrack verifier writes one)");
+                }
                 base = SettingsFile.read(options.settings());
             }
         } catch (IllegalArgumentException e) {

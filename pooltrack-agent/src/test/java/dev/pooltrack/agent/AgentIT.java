@@ -1,0 +1,224 @@
+package dev.pooltrack.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.pooltrack.OutstandingAllocation;
+import dev.pooltrack.PoolType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent in forked JVMs started with {@code -javaagent:pooltrack-agent.jar}: what it sees, whom it
+ * charges, what the report says, and how it fails.
+ */
+class AgentIT {
+
+    private static final List<String> EXPORT_INTERNAL_UNSAFE =
+            List.of("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
+
+    @Test
+    void everyCoveredPath_twoDrivers_reportNamesDriverTagSiteAndExactLeakedBytes(@TempDir Path dir) throws Exception {
+        List<Path> cp = ForkedJvm.standardJars(dir);
+        Path report = dir.resolve("report.txt");
+        ForkedJvm.Run run = ForkedJvm.run(
+                dir,
+                EXPORT_INTERNAL_UNSAFE,
+                "flags=0x8,driver=alpha.jar+beta.jar,helpers=helper.jar+example.alpha.UnsafeHandles,rules=example.beta:Beta,report="
+                        + report,
+                cp,
+                "paths",
+                dir.toString());
+
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("temporaries freed: true").contains("done");
+        assertThat(run.err())
+                .as("no native access needed, nothing thrown")
+                .doesNotContain("restricted method")
+                .doesNotContain("Exception")
+                .doesNotContain("internal error");
+
+        List<OutstandingAllocation> leaked = ForkedJvm.outstanding(dir.resolve("report.json"));
+        assertThat(leaked)
+                .filteredOn(a -> a.driver().equals("alpha.jar"))
+                .extracting(
+                        a -> a.tag().text(),
+                        OutstandingAllocation::length,
+                        OutstandingAllocation::poolType,
+                        a -> a.callSite().methodName())
+                .containsExactlyInAnyOrder(
+                        tuple("Jdbb", 4096L, PoolType.NON_PAGED, "leakDirect"),
+                        tuple("Jffm", 2048L, PoolType.NON_PAGED, "leakConfined"),
+                        tuple("Jffm", 3333L, PoolType.NON_PAGED, "leakShared"),
+                        tuple("Jffm", 111L, PoolType.NON_PAGED, "leakGlobal"),
+                        tuple("Jffm", 555L, PoolType.NON_PAGED, "leakAuto"),
+                        tuple("Jusf", 100L, PoolType.NON_PAGED, "leakUnsafe"),
+                        tuple("Jusf", 300L, PoolType.NON_PAGED, "growUnsafe"),
+                        tuple("Jusf", 200L, PoolType.NON_PAGED, "leakInternalUnsafe"),
+                        tuple("Jmap", 10000L, PoolType.PAGED, "leakMapped"),
+                        tuple("Jmap", 6000L, PoolType.PAGED, "leakMappedSegment"));
+        assertThat(leaked).filteredOn(a -> a.driver().equals("alpha.jar")).allSatisfy(a -> {
+            assertThat(a.callSite().className()).isEqualTo("example.alpha.Alpha");
+            assertThat(a.callSite().fileName()).isEqualTo("Alpha.java");
+            assertThat(a.callSite().line()).isPositive();
+        });
+        assertThat(leaked)
+                .filteredOn(a -> a.driver().equals("beta.jar"))
+                .as("the rule tags beta's memory Beta; the helper's allocation is charged to its caller")
+                .extracting(
+                        a -> a.tag().text(),
+                        OutstandingAllocation::length,
+                        a -> a.callSite().methodName())
+                .containsExactlyInAnyOrder(
+                        tuple("Beta", 8192L, "leakDirect"),
+                        tuple("Beta", 64L, "leakUnsafe"),
+                        tuple("Beta", 2500L, "viaHelper"));
+        assertThat(leaked)
+                .extracting(OutstandingAllocation::driver)
+                .as("only verified drivers are recorded")
+                .containsOnly("alpha.jar", "beta.jar");
+
+        String text = Files.readString(report);
+        assertThat(text)
+                .contains("MODULE: alpha.jar (Loaded)")
+                .contains("MODULE: beta.jar (Loaded)")
+                .contains("Alpha!leakDirect  example.alpha.Alpha.leakDirect(Alpha.java:");
+    }
+
+    @Test
+    void pluginLoaderClosed_withMemoryOutstanding_raises0xC4_62NamingTheJar(@TempDir Path dir) throws Exception {
+        List<Path> cp = ForkedJvm.standardJars(dir);
+        Path plugin = ForkedJvm.jar(dir, "plugin.jar", "example/plugin");
+        Path report = dir.resolve("report.txt");
+
+        ForkedJvm.Run run = ForkedJvm.run(
+                dir, List.of(), "flags=0x8,driver=plugin.jar,report=" + report, cp, "plugin", plugin.toString());
+
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("closed").contains("done");
+        assertThat(run.err())
+                .contains("driver plugin.jar unloads: its class loader was closed (java.net.URLClassLoader")
+                .contains("DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4) 0xc4_62 in driver plugin.jar");
+        Map<?, ?> json = ForkedJvm.report(dir.resolve("report.json"));
+        assertThat(json.get("violations").toString()).contains("plugin.jar").contains("98"); // 0x62
+        assertThat(ForkedJvm.outstanding(dir.resolve("report.json")))
+                .extracting(a -> a.tag().text(), OutstandingAllocation::length)
+                .containsExactlyInAnyOrder(tuple("Jdbb", 1234L), tuple("Jffm", 4321L));
+
+        ForkedJvm.Run thrown = ForkedJvm.run(
+                dir, List.of(), "flags=0x8,driver=plugin.jar,response=throw,quiet", cp, "plugin", plugin.toString());
+        assertThat(thrown.out()).as(thrown.toString()).contains("caught").contains("0xc4_62 in driver plugin.jar");
+    }
+
+    @Test
+    void pluginLoaderCollected_unloadsTheDriverAndChecksIt(@TempDir Path dir) throws Exception {
+        List<Path> cp = ForkedJvm.standardJars(dir);
+        Path plugin = ForkedJvm.jar(dir, "plugin.jar", "example/plugin");
+
+        ForkedJvm.Run run =
+                ForkedJvm.run(dir, List.of(), "flags=0x8,driver=plugin.jar", cp, "collect", plugin.toString());
+
+        assertThat(run.out()).as(run.toString()).contains("plugin.jar Unloaded");
+        assertThat(run.err()).contains("its class loader was collected").contains("0xc4_62 in driver plugin.jar");
+    }
+
+    @Test
+    void badOptions_printOneMessage_andTheApplicationRunsWithoutTheAgent(@TempDir Path dir) throws Exception {
+        List<Path> cp = ForkedJvm.standardJars(dir);
+        for (String bad : List.of("flags=0x8,bogus=1", "stacks=sometimes", "flags=0x1", "driver=", "rules=nocolon")) {
+            ForkedJvm.Run run = ForkedJvm.run(dir, List.of(), bad, cp, "plain");
+            assertThat(run.exit()).as(run.toString()).isZero();
+            assertThat(run.out()).as(bad).isEqualTo("done\n");
+            assertThat(run.err())
+                    .as(bad)
+                    .contains("pooltrack-agent: bad option")
+                    .contains("the agent is not started; the application runs without it")
+                    .doesNotContain("Exception");
+        }
+        ForkedJvm.Run missingSettings =
+                ForkedJvm.run(dir, List.of(), "settings=" + dir.resolve("nope.conf") + ",flags=0x8", cp, "plain");
+        assertThat(missingSettings.out()).isEqualTo("done\n");
+        assertThat(missingSettings.err()).contains("no such settings file").contains("nope.conf");
+        Path badSettings = dir.resolve("bad.conf");
+        Files.writeString(badSettings, "flags=0x8\nfrobnicate=yes\n");
+        ForkedJvm.Run bad = ForkedJvm.run(dir, List.of(), "settings=" + badSettings, cp, "plain");
+        assertThat(bad.out()).isEqualTo("done\n");
+        assertThat(bad.err()).contains("bad.conf:2").contains("unknown key 'frobnicate'");
+    }
+
+    @Test
+    void settingsFile_isReadAndOptionsOverrideIt(@TempDir Path dir) throws Exception {
+        List<Path> cp = ForkedJvm.standardJars(dir);
+        Path settings = dir.resolve("verifier.conf");
+        Files.writeString(settings, "flags=0x8\ndriver=alpha.jar\nresponse=log\n");
+        Path report = dir.resolve("r.txt");
+        ForkedJvm.Run run = ForkedJvm.run(
+                dir, List.of(), "settings=" + settings + ",driver=beta.jar,report=" + report, cp, "plain");
+        assertThat(run.err()).as(run.toString()).contains("Pool Tracking) for alpha.jar, beta.jar");
+        assertThat(ForkedJvm.outstanding(dir.resolve("r.json")))
+                .extracting(OutstandingAllocation::driver, OutstandingAllocation::length)
+                .containsExactly(tuple("beta.jar", 1500L), tuple("beta.jar", 1500L));
+    }
+
+    @Test
+    void uniqueTags_splitTheSharedTagPerCallSite_andPrintTheMap(@TempDir Path dir) throws Exception {
+        List<Path> cp = ForkedJvm.standardJars(dir);
+        Path report = dir.resolve("report.txt");
+        ForkedJvm.Run run = ForkedJvm.run(
+                dir,
+                List.of("--enable-native-access=ALL-UNNAMED"),
+                "flags=0x8,driver=storage-plugin,uniquetags=Leak,report=" + report,
+                cp,
+                "unique");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        String text = Files.readString(report);
+        assertThat(text)
+                .contains("Unique tags (uniquetags): new tag -> call site")
+                .contains("Lea1 -> dev.pooltrack.examples.StorageDriver.readBlock(StorageDriver.java:")
+                .contains("Lea2 -> dev.pooltrack.examples.StorageDriver.cacheMetadata(StorageDriver.java:");
+        assertThat(ForkedJvm.outstanding(dir.resolve("report.json")))
+                .extracting(a -> a.tag().text())
+                .contains("Lea2")
+                .doesNotContain("Leak", "Lea1");
+    }
+
+    @Test
+    void dynamicAttach_startsTrackingNewAllocationsNow(@TempDir Path dir) throws Exception {
+        List<Path> cp = ForkedJvm.standardJars(dir);
+        Path go = dir.resolve("go");
+        Path report = dir.resolve("attached.txt");
+        ForkedJvm.Started target = ForkedJvm.startMain(
+                dir, List.of("-XX:+EnableDynamicAgentLoading"), null, cp, "example.host.Waiter", go.toString());
+        long pid = target.process().pid();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.readString(target.out()).contains("ready")
+                && target.process().isAlive()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(Files.readString(target.out()))
+                .as("the target is ready: %s", Files.readString(target.err()))
+                .contains("ready");
+
+        AgentLoader.load(pid, "flags=0x8,driver=beta.jar,report=" + report);
+        Files.writeString(go, "go");
+        ForkedJvm.Run run = target.finish();
+
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.err()).contains("pooltrack-agent: attached");
+        assertThat(ForkedJvm.outstanding(dir.resolve("attached.json")))
+                .as("the buffer allocated before the attach is not seen; the three after it are")
+                .extracting(
+                        OutstandingAllocation::driver,
+                        OutstandingAllocation::length,
+                        a -> a.tag().text())
+                .containsExactly(
+                        tuple("beta.jar", 3000L, "Jdbb"),
+                        tuple("beta.jar", 3000L, "Jdbb"),
+                        tuple("beta.jar", 3000L, "Jdbb"));
+    }
+}

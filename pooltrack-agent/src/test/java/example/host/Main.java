@@ -1,0 +1,88 @@
+package example.host;
+
+import dev.pooltrack.DriverStatus;
+import dev.pooltrack.DriverVerifierError;
+import dev.pooltrack.OutstandingAllocation;
+import dev.pooltrack.PoolTrack;
+import dev.pooltrack.examples.SampleWorkload;
+import example.alpha.Alpha;
+import example.beta.Beta;
+import java.lang.ref.WeakReference;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The test host: runs one scenario of the agent's integration tests, named by its first argument. */
+public final class Main {
+
+    private Main() {}
+
+    /** Runs {@code args[0]} with the rest of the arguments. */
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "paths" -> paths(Path.of(args[1]));
+            case "plugin" -> plugin(Path.of(args[1]));
+            case "collect" -> collect(Path.of(args[1]));
+            case "unique" -> SampleWorkload.load(PoolTrack.system()).run(200);
+            case "plain" -> Beta.leakMany(2, 1500);
+            default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
+        }
+        System.out.println("done");
+    }
+
+    /** Every path of alpha.jar, then beta.jar; waits until the GC freed what alpha dropped. */
+    static void paths(Path dir) throws Exception {
+        Path file = dir.resolve("mapped.bin");
+        Files.write(file, new byte[16384]);
+        List<WeakReference<Object>> dropped = Alpha.run(file);
+        Beta.run();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline && !(allCleared(dropped) && tempsFreed())) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        System.out.println("temporaries freed: " + tempsFreed());
+    }
+
+    private static boolean allCleared(List<WeakReference<Object>> refs) {
+        return refs.stream().allMatch(r -> r.get() == null);
+    }
+
+    private static boolean tempsFreed() {
+        return PoolTrack.system().outstanding("alpha.jar").stream()
+                .mapToLong(OutstandingAllocation::length)
+                .noneMatch(n -> n == 1000 || n == 444 || n == 7000);
+    }
+
+    /** A plugin loaded by its own loader leaks, and its loader closes. */
+    static void plugin(Path jar) throws Exception {
+        URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, Main.class.getClassLoader());
+        loader.loadClass("example.plugin.Plugin").getMethod("start").invoke(null);
+        try {
+            loader.close();
+            System.out.println("closed");
+        } catch (DriverVerifierError e) {
+            System.out.println("caught " + e.violation().summary());
+        }
+    }
+
+    /** A plugin's loader is dropped without closing; waits until the GC collected it. */
+    static void collect(Path jar) throws Exception {
+        startAndDrop(jar);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline
+                && PoolTrack.system().driver("plugin.jar").status() != DriverStatus.UNLOADED) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        System.out.println(
+                "plugin.jar " + PoolTrack.system().driver("plugin.jar").status().displayName());
+    }
+
+    private static void startAndDrop(Path jar) throws Exception {
+        URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, Main.class.getClassLoader());
+        loader.loadClass("example.plugin.Plugin").getMethod("start").invoke(null);
+    }
+}
