@@ -203,10 +203,8 @@ final class DriverVerifierManager {
                         int how = choose(
                                 "Select what drivers to verify",
                                 List.of(
-                                        "Automatically select all drivers (/all: every driver of every JVM that"
-                                                + " starts with these settings)",
-                                        "Select driver names from a list (the drivers of a running JVM, or names"
-                                                + " you type)"),
+                                        "Automatically select all drivers (/all)",
+                                        "Select driver names from a list (a running JVM's, or names you type)"),
                                 true);
                         allDrivers = how == 1;
                         next = allDrivers ? Step.APPLY : Step.DRIVER_LIST;
@@ -238,17 +236,22 @@ final class DriverVerifierManager {
 
     private void fullList() {
         List<VerifierFlags.Flag> all = VerifierFlags.all();
+        boolean show = true;
         while (true) {
-            out.println();
-            out.println("Select individual settings from this full list");
-            for (int i = 0; i < all.size(); i++) {
-                VerifierFlags.Flag f = all.get(i);
-                String box = f.implemented() ? ((flags & f.value()) != 0 ? "[X]" : "[ ]") : "   ";
-                String note = f.implemented() ? "" : f.notApplicable() ? "no JVM counterpart" : "not available yet";
-                out.println(String.format("  %2d  %s 0x%08X %-37s %s", i + 1, box, f.value(), f.name(), note)
-                        .stripTrailing());
+            if (show) {
+                out.println();
+                out.println("Select individual settings from this full list");
+                for (int i = 0; i < all.size(); i++) {
+                    VerifierFlags.Flag f = all.get(i);
+                    String box = f.implemented() ? ((flags & f.value()) != 0 ? "[X]" : "[ ]") : "   ";
+                    String note = f.implemented() ? "" : f.notApplicable() ? "no JVM counterpart" : "not available yet";
+                    out.println(String.format("  %2d  %s 0x%08X %-37s %s", i + 1, box, f.value(), f.name(), note)
+                            .stripTrailing());
+                }
+                out.println("Type a number to check or uncheck that setting.");
             }
-            String answer = ask("Type a number to check or uncheck it, n for Next (b Back, q Cancel): ");
+            show = false;
+            String answer = ask("n Next (b Back, q Cancel): ");
             if (answer.equalsIgnoreCase("n")) {
                 if (flags == 0) {
                     out.println("Check at least one setting: Pool tracking is number "
@@ -257,13 +260,14 @@ final class DriverVerifierManager {
                 }
                 return;
             }
+            if (answer.isEmpty()) {
+                show = true;
+                continue;
+            }
             for (String word : answer.split("[\\s,]+")) {
-                if (word.isEmpty()) {
-                    continue;
-                }
                 int n = number(word, all.size());
                 if (n < 0) {
-                    out.println("'" + word + "' is not a number from 1 to " + all.size() + ".");
+                    out.println("'" + printable(word) + "' is not a number from 1 to " + all.size() + ".");
                     continue;
                 }
                 VerifierFlags.Flag f = all.get(n - 1);
@@ -278,6 +282,7 @@ final class DriverVerifierManager {
                     continue;
                 }
                 flags ^= f.value();
+                show = true;
             }
         }
     }
@@ -286,33 +291,38 @@ final class DriverVerifierManager {
 
     private void driverList() {
         if (source == null && !chooseJvm(false)) {
-            out.println("No JVM chosen: type the names of the drivers to verify.");
+            out.println("No JVM chosen: add the drivers to verify by name.");
         }
+        boolean show = true;
         while (true) {
             List<DriverRow> rows = driverRows();
-            out.println();
-            out.println("Select drivers to verify" + (source == null ? "" : " (" + describe(source) + ")"));
-            if (rows.isEmpty()) {
-                out.println("  (no drivers listed: add names with + NAME)");
-            } else {
-                int nameWidth = Math.max(
-                        "Driver".length(),
-                        rows.stream().mapToInt(r -> r.name().length()).max().orElse(0));
-                out.println(String.format(
-                        "      Verify  %-" + nameWidth + "s  %-13s%s", "Driver", "Status", "Verified now"));
-                for (int i = 0; i < rows.size(); i++) {
-                    DriverRow r = rows.get(i);
-                    out.println(String.format(
-                            "  %2d  %s     %-" + nameWidth + "s  %-13s%s",
-                            i + 1,
-                            drivers.contains(r.name()) ? "[X]" : "[ ]",
-                            printable(r.name()),
-                            r.status(),
-                            r.verifiedNow()));
+            if (show) {
+                out.println();
+                out.println("Select drivers to verify" + (source == null ? "" : " (" + describe(source) + ")"));
+                if (rows.isEmpty()) {
+                    out.println("  (no drivers listed yet)");
+                } else {
+                    int w = Math.max(
+                            "Driver".length(),
+                            rows.stream().mapToInt(r -> r.name().length()).max().orElse(0));
+                    out.println(
+                            String.format("      Verify  %-" + w + "s  %-14s%s", "Driver", "Status", "Verified now"));
+                    for (int i = 0; i < rows.size(); i++) {
+                        DriverRow r = rows.get(i);
+                        out.println(String.format(
+                                "  %2d  %s     %-" + w + "s  %-14s%s",
+                                i + 1,
+                                drivers.contains(r.name()) ? "[X]" : "[ ]",
+                                printable(r.name()),
+                                r.status(),
+                                r.verifiedNow()));
+                    }
                 }
+                out.println((rows.isEmpty() ? "" : "Type numbers to check or uncheck drivers; ")
+                        + "+ NAME adds a driver that is not loaded.");
             }
-            String answer = ask("Type numbers to check or uncheck, + NAME to add a driver that is not loaded,"
-                    + " n for Next (b Back, q Cancel): ");
+            show = false;
+            String answer = ask("n Next (b Back, q Cancel): ");
             if (answer.equalsIgnoreCase("n")) {
                 if (drivers.isEmpty()) {
                     out.println("Check at least one driver, or go back and select all drivers.");
@@ -320,35 +330,38 @@ final class DriverVerifierManager {
                 }
                 return;
             }
+            if (answer.isEmpty()) {
+                show = true;
+                continue;
+            }
             if (answer.startsWith("+")) {
                 String name = answer.substring(1).strip();
                 if (name.isEmpty() || name.chars().anyMatch(Character::isISOControl)) {
                     out.println("Give a driver name after +, for example + storage-plugin");
-                } else {
-                    if (rows.stream().noneMatch(r -> r.name().equals(name))) {
-                        typedDrivers.add(name);
-                    }
-                    drivers.add(name);
+                    continue;
                 }
+                if (rows.stream().noneMatch(r -> r.name().equals(name))) {
+                    typedDrivers.add(name);
+                }
+                drivers.add(name);
+                show = true;
                 continue;
             }
             for (String word : answer.split("[\\s,]+")) {
-                if (word.isEmpty()) {
-                    continue;
-                }
                 int n = number(word, rows.size());
                 if (n < 0) {
                     out.println(
                             rows.isEmpty()
                                     ? "There is no list to pick from: add a driver with + NAME."
-                                    : "'" + word + "' is not a number from 1 to " + rows.size()
-                                            + " (add a name with + NAME).");
+                                    : "'" + printable(word) + "' is not a number from 1 to " + rows.size()
+                                            + " (+ NAME adds a driver).");
                     continue;
                 }
                 String name = rows.get(n - 1).name();
                 if (!drivers.remove(name)) {
                     drivers.add(name);
                 }
+                show = true;
             }
         }
     }
@@ -376,21 +389,18 @@ final class DriverVerifierManager {
      */
     private boolean chooseJvm(boolean required) {
         List<String> candidates = sources.candidates();
+        out.println();
+        out.println("Select a JVM");
+        for (int i = 0; i < candidates.size(); i++) {
+            out.println(String.format("  %2d. %s", i + 1, printable(candidates.get(i))));
+        }
+        out.println("Type " + (candidates.isEmpty() ? "its pid" : "a number from the list or a pid")
+                + (required ? "." : "; press Enter to type driver names instead."));
         while (true) {
-            out.println();
-            out.println("Select a JVM");
-            for (int i = 0; i < candidates.size(); i++) {
-                out.println(String.format("  %2d. %s", i + 1, printable(candidates.get(i))));
-            }
-            String what = candidates.isEmpty() ? "its pid" : "a number from the list or a pid";
-            String answer = ask(
-                    required
-                            ? "Type " + what + " (b Back, q Cancel): "
-                            : "Type " + what
-                                    + " to list its drivers, or press Enter to type names (b Back, q Cancel): ");
+            String answer = ask("JVM (b Back, q Cancel): ");
             if (answer.isEmpty()) {
                 if (required) {
-                    out.println("A running JVM is needed here.");
+                    out.println("A running JVM is needed here: type its pid.");
                     continue;
                 }
                 return false;
@@ -398,7 +408,7 @@ final class DriverVerifierManager {
             int n = number(answer, candidates.size());
             String chosen = n > 0 ? candidates.get(n - 1).strip().split("\\s+")[0] : answer;
             if (!chosen.chars().allMatch(Character::isDigit)) {
-                out.println("'" + answer + "' is not a pid: a pid is a number.");
+                out.println("'" + printable(answer) + "' is not a pid: a pid is a number.");
                 continue;
             }
             try {
@@ -418,20 +428,20 @@ final class DriverVerifierManager {
     private int apply() {
         while (true) {
             boolean nowPossible = !allDrivers;
-            String nowText = "Now, in " + (source == null ? "a running JVM" : describe(source))
-                    + " (volatile: lost when that JVM exits)"
-                    + (nowPossible ? "" : "  [not available with all drivers: choose the drivers by name]");
             int when = choose(
                     "When should the new settings apply?",
                     List.of(
-                            "When a JVM next starts (saved in " + settingsFile + "; the counterpart of a reboot)",
-                            nowText),
+                            "When a JVM next starts: saved in the settings file (Windows: after a reboot)",
+                            "Now, in " + (source == null ? "a running JVM" : describe(source))
+                                    + (nowPossible
+                                            ? ": volatile, lost when that JVM exits"
+                                            : ": not available when all drivers are selected")),
                     true);
             if (when == 1) {
                 return saveSettings();
             }
             if (!nowPossible) {
-                out.println("All drivers can only be verified from the next start of a JVM; choose 1, or go back.");
+                out.println("All drivers can be verified only from the next start of a JVM: choose 1, or go back.");
                 continue;
             }
             if (source == null && !chooseJvm(true)) {
@@ -500,9 +510,15 @@ final class DriverVerifierManager {
             out.println("No settings are saved in " + settingsFile + ": nothing to delete.");
             return ExitStatus.SUCCESS;
         }
+        out.println();
+        out.println("Settings saved in " + settingsFile + ":");
+        try {
+            out.print(SettingsFile.format(SettingsFile.read(settingsFile)));
+        } catch (IllegalArgumentException e) {
+            out.println("  (not readable as settings: " + e.getMessage() + ")");
+        }
         while (true) {
-            String answer = ask("Delete the settings saved in " + settingsFile
-                            + "? JVMs that start afterwards run without verification (y/n): ")
+            String answer = ask("Delete them? JVMs that start afterwards run without verification (y/n): ")
                     .toLowerCase(Locale.ROOT);
             if (answer.equals("n") || answer.equals("no")) {
                 out.println("Nothing deleted.");
@@ -587,27 +603,27 @@ final class DriverVerifierManager {
         int w = Math.max(
                 "Driver".length(),
                 s.drivers().stream().mapToInt(d -> d.name().length()).max().orElse(0));
-        sb.append(String.format("  %-" + w + "s  %-13s%s%n", "Driver", "Status", "Verified"));
+        sb.append(String.format("  %-" + w + "s  %-14s%s\n", "Driver", "Status", "Verified"));
         for (DriverCounters d : s.drivers()) {
             sb.append(String.format(
-                    "  %-" + w + "s  %-13s%s%n",
+                    "  %-" + w + "s  %-14s%s\n",
                     printable(d.name()),
                     d.status().displayName(),
                     d.verified() ? "yes" : "no"));
         }
-        return sb.toString().replace(System.lineSeparator(), "\n");
+        return sb.toString();
     }
 
     // ---------------------------------------------------------------- prompts
 
     /** Shows a numbered menu and returns the choice, from 1; repeats on bad input. */
     private int choose(String title, List<String> options, boolean canGoBack) {
+        out.println();
+        out.println(title);
+        for (int i = 0; i < options.size(); i++) {
+            out.println(String.format("  %d. %s", i + 1, options.get(i)));
+        }
         while (true) {
-            out.println();
-            out.println(title);
-            for (int i = 0; i < options.size(); i++) {
-                out.println(String.format("  %d. %s", i + 1, options.get(i)));
-            }
             String answer = ask("Choose 1-" + options.size() + (canGoBack ? " (b Back, q Cancel): " : " (q Cancel): "));
             int n = number(answer, options.size());
             if (n > 0) {

@@ -11,6 +11,7 @@ import dev.pooltrack.cli.source.PoolSources;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Real pools with real allocations for the command tests, and resolvers that open them. */
 final class TestPools {
@@ -18,6 +19,7 @@ final class TestPools {
     static final String STORAGE = "storage-plugin";
     static final String NETWORK = "network-plugin";
     static final String PID = "4242";
+    static final String NEVER_LOADED = "audio-plugin";
 
     /** The blocks allocated and not freed, so they stay live for the test. */
     private final List<MemorySegment> held = new ArrayList<>();
@@ -29,10 +31,11 @@ final class TestPools {
     /**
      * A pool with nothing verified: storage-plugin holds 3 Leak blocks of 100 bytes and 2 Lea1 blocks
      * of 40 (NonPaged) and one Mmap block of 8192 (Paged); network-plugin allocated 5 Netw blocks of
-     * 64 bytes and freed 4. A third driver, cache-plugin, is named and was loaded once and unloaded.
+     * 64 bytes and freed 4. cache-plugin was loaded once and unloaded; audio-plugin is named in the
+     * settings and was never loaded.
      */
     TestPools() {
-        pool = PoolTrack.create(VerifierSettings.none());
+        pool = PoolTrack.create(VerifierSettings.none().withDrivers(Set.of(NEVER_LOADED)));
         storage = pool.load(STORAGE);
         network = pool.load(NETWORK);
         pool.load("cache-plugin").unload();
