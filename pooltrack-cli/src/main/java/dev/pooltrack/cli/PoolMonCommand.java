@@ -238,15 +238,14 @@ final class PoolMonCommand implements Callable<Integer> {
         long interval = TimeUnit.SECONDS.toNanos(this.interval);
         try (Terminal terminal = Terminal.open(out)) {
             long next = System.nanoTime() + interval;
-            int[] size = terminal.size();
             while (true) {
+                int[] size = terminal.size();
                 terminal.draw(PoolMonScreen.screen(frame(setup, source, now, before, size[1], size[0], view)));
                 int key = terminal.readKey(next);
                 if (key == -1 || (key == ' ' && !view.help())) {
                     before = now;
                     now = source.snapshot();
                     next = System.nanoTime() + interval;
-                    size = terminal.size();
                 } else if (PoolMonView.quits(key) && !(key == PoolMonView.ESC && view.help())) {
                     return ExitStatus.SUCCESS;
                 } else {

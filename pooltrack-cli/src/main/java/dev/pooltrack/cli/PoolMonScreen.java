@@ -59,6 +59,9 @@ final class PoolMonScreen {
     /** Columns the Mapped_Driver text needs to say anything: {@code [binary - description]}. */
     static final int MAPPED_DRIVER_ROOM = 16;
 
+    /** The least of the source's name the first line keeps beside the time. */
+    private static final int MIN_TITLE = 24;
+
     private static final String TOTAL_LABEL = "Total";
     private static final Pattern CHANGED = Pattern.compile("\\d+ \\(\\s*-?\\d+\\)");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
@@ -198,9 +201,15 @@ final class PoolMonScreen {
         }
         String title = " PoolTrack poolmon: " + printable(f.source());
         String time = TIME.format(Instant.ofEpochMilli(now.timeMillis()));
-        String first = title.length() + 2 + time.length() <= width
-                ? title + " ".repeat(width == Integer.MAX_VALUE ? 2 : width - title.length() - time.length()) + time
-                : title;
+        String first;
+        if (width == Integer.MAX_VALUE) {
+            first = title + "  " + time;
+        } else if (width >= time.length() + MIN_TITLE) {
+            String t = cut(title, width - time.length() - 2);
+            first = t + " ".repeat(width - t.length() - time.length()) + time;
+        } else {
+            first = title;
+        }
 
         StringBuilder second = new StringBuilder(" Pool N: ")
                 .append(kilobytes(nonPaged))

@@ -309,6 +309,25 @@ class PoolMonScreenTest {
     }
 
     @Test
+    void screen_longSourceName_isCutToKeepTheTime() {
+        PoolMonScreen.Frame f = new PoolMonScreen.Frame(
+                "JVM 4242 (org.example.a.very.long.application.main.ClassName)",
+                now(),
+                null,
+                keys(""),
+                List.of(),
+                List.of(),
+                null,
+                5,
+                80,
+                24);
+
+        assertThat(PoolMonScreen.screen(f).getFirst())
+                .isEqualTo(" PoolTrack poolmon: JVM 4242 (org.example.a.very.long.a  2025-06-01 12:00:05 UTC")
+                .hasSize(80);
+    }
+
+    @Test
     void text_singleSnapshot_hasHeaderTableAndTotalsWithoutEscapesOrKeys() {
         PoolMonScreen.Frame f =
                 new PoolMonScreen.Frame(SOURCE, now(), null, keys("be"), List.of(), List.of(), null, 0, 0, 0);
