@@ -434,8 +434,8 @@ final class DriverVerifierManager {
                             "When a JVM next starts: saved in the settings file (Windows: after a reboot)",
                             "Now, in " + (source == null ? "a running JVM" : describe(source))
                                     + (nowPossible
-                                            ? ": volatile, lost when that JVM exits"
-                                            : ": not available when all drivers are selected")),
+                                            ? "\n     (volatile: lost when that JVM exits)"
+                                            : "\n     (not available when all drivers are selected)")),
                     true);
             if (when == 1) {
                 return saveSettings();
@@ -495,8 +495,9 @@ final class DriverVerifierManager {
             return ExitStatus.ERROR;
         }
         out.println();
-        out.println("Applied now in " + describe(source) + " (volatile: lost when that JVM exits):");
+        out.println("Applied now in " + describe(source) + ":");
         done.forEach(d -> out.println("  " + d));
+        out.println("These settings are volatile: they are lost when that JVM exits.");
         out.println();
         out.print(driverStatusTable(source.snapshot()));
         return ExitStatus.SUCCESS;

@@ -5,6 +5,7 @@ import dev.pooltrack.cli.source.PoolSources;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -21,16 +22,21 @@ import picocli.CommandLine.Spec;
         name = "manager",
         mixinStandardHelpOptions = true,
         header = "Driver Verifier Manager: create, delete and display verifier settings step by step.",
+        synopsisHeading = "%nUsage: ",
         description = {
-            "The wizard 'pooltrack verifier' opens with no arguments, as Windows' verifier does:",
-            "  1. Select a task: create standard settings, create custom settings (for code developers),",
-            "     delete existing settings, display existing settings, or display information about the",
-            "     currently verified drivers.",
-            "  2. Custom settings: select individual settings from a full list (Pool tracking among them).",
-            "  3. Select the drivers to verify: all, or from the list of drivers a running JVM knows (Loaded,",
-            "     Unloaded, Never Loaded), or names you type.",
-            "  4. Apply when a JVM next starts (the settings file; exit 2) or now in that JVM (volatile; exit 0).",
-            "Answers are read one a line from standard input; b goes back, q cancels.",
+            "",
+            "The wizard 'pooltrack verifier' opens with no arguments, as Windows' verifier",
+            "does:",
+            "  1. Select a task: create standard settings, create custom settings (for",
+            "     code developers), delete existing settings, display existing settings,",
+            "     or display information about the currently verified drivers.",
+            "  2. Custom settings: select individual settings from a full list (Pool",
+            "     tracking among them).",
+            "  3. Select the drivers to verify: all, or from the drivers a running JVM",
+            "     knows (Loaded, Unloaded, Never Loaded), or names you type.",
+            "  4. Apply when a JVM next starts (the settings file; exit 2) or now in that",
+            "     JVM (volatile; exit 0).",
+            "Answers are read one a line from standard input: b goes back, q cancels.",
             ""
         },
         exitCodeListHeading = "%nExit status:%n",
@@ -75,12 +81,7 @@ final class ManagerCommand implements Callable<Integer> {
      * @return the exit status: 0 applied now, displayed or cancelled; 1 input ended or failed; 2
      *     settings saved or deleted
      */
-    static int run(
-            PoolSources sources,
-            Path settingsFile,
-            InputStream stdin,
-            java.io.PrintWriter out,
-            java.io.PrintWriter err) {
+    static int run(PoolSources sources, Path settingsFile, InputStream stdin, PrintWriter out, PrintWriter err) {
         BufferedReader in = new BufferedReader(new InputStreamReader(stdin, stdinCharset()));
         return DriverVerifierManager.run(sources, settingsFile, in, out, err);
     }

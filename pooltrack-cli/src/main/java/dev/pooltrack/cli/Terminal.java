@@ -1,9 +1,11 @@
 package dev.pooltrack.cli;
 
+import java.io.Console;
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -11,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The terminal under {@code poolmon}'s live view, driven with ANSI escape sequences and {@code stty}
- * alone: the alternate screen, a hidden cursor, keys read one at a time from {@code /dev/tty}. Not
- * thread-safe, except that {@link #close} may run from a shutdown hook.
+ * alone: the alternate screen, a hidden cursor, keys read one at a time from {@code /dev/tty}. One
+ * thread draws and reads keys; {@link #close} may also run from a shutdown hook.
  */
 final class Terminal implements AutoCloseable {
 
@@ -55,7 +57,7 @@ final class Terminal implements AutoCloseable {
 
     /** Whether standard input and output are a terminal {@code poolmon} can draw on. */
     static boolean available() {
-        java.io.Console console = System.console();
+        Console console = System.console();
         return console != null && console.isTerminal() && TTY.canRead();
     }
 
@@ -101,8 +103,14 @@ final class Terminal implements AutoCloseable {
         return new int[] {environment("LINES", 24), environment("COLUMNS", 80)};
     }
 
-    /** Draws the lines from the top left, erasing what the previous frame left around them. */
-    void draw(List<String> lines) {
+    /**
+     * Draws the lines from the top left, erasing what the previous frame left around them; nothing
+     * once the terminal is put back (a frame drawn after Ctrl-C would land on the shell's screen).
+     */
+    synchronized void draw(List<String> lines) {
+        if (closed) {
+            return;
+        }
         StringBuilder sb = new StringBuilder(HOME);
         for (int i = 0; i < lines.size(); i++) {
             sb.append(lines.get(i)).append(RESET_ATTRIBUTES).append(ERASE_LINE);
@@ -211,7 +219,7 @@ final class Terminal implements AutoCloseable {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for a key");
+            throw new InterruptedIOException("interrupted while waiting for a key");
         }
     }
 }

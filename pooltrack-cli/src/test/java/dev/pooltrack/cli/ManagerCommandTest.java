@@ -99,9 +99,10 @@ class ManagerCommandTest {
         assertThat(run.out())
                 .contains("   4  [ ] 0x00000008 Pool tracking\n")
                 .contains("   4  [X] 0x00000008 Pool tracking\n")
-                .contains("Applied now in JVM 4242 (dev.pooltrack.test.Main) (volatile: lost when that JVM exits):\n"
+                .contains("Applied now in JVM 4242 (dev.pooltrack.test.Main):\n"
                         + "  /volatile /flags 0x8\n"
-                        + "  /volatile /adddriver network-plugin\n")
+                        + "  /volatile /adddriver network-plugin\n"
+                        + "These settings are volatile: they are lost when that JVM exits.\n")
                 .contains("  network-plugin  Loaded        yes\n");
         assertThat(settings()).as("now writes no settings file").doesNotExist();
 
@@ -230,7 +231,7 @@ class ManagerCommandTest {
 
         assertThat(run.status()).as(run.out()).isEqualTo(ExitStatus.RESTART_NEEDED);
         assertThat(run.out())
-                .contains("  2. Now, in a running JVM: not available when all drivers are selected")
+                .contains("  2. Now, in a running JVM\n     (not available when all drivers are selected)")
                 .contains("All drivers can be verified only from the next start of a JVM: choose 1, or go back.");
         VerifierSettings saved = SettingsFile.read(settings());
         assertThat(saved.allDrivers()).isTrue();
