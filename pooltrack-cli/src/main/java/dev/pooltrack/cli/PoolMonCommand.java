@@ -474,10 +474,14 @@ final class PoolMonCommand implements Callable<Integer> {
         return new ParameterException(spec.commandLine(), message);
     }
 
-    /** Writes the text to a temporary file beside {@code file}, then renames it over {@code file}. */
+    /**
+     * Writes the text to a temporary file beside {@code file}, then renames it over {@code file}, so
+     * a reader (or another poolmon writing the same file from cron) never sees half a snapshot.
+     */
     static void writeAtomically(Path file, String text) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+        Path tmp = dir.resolve(
+                "." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(
                     tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
