@@ -814,6 +814,24 @@ public final class PoolTrack {
         return out;
     }
 
+    /**
+     * The {@code limit} biggest outstanding allocations, sorted by address; all of them when {@code
+     * limit} is 0 or less.
+     *
+     * @throws IllegalArgumentException if no driver has that name
+     */
+    public List<OutstandingAllocation> outstanding(String driverName, int limit) {
+        List<OutstandingAllocation> all = outstanding(driverName);
+        if (limit <= 0 || all.size() <= limit) {
+            return all;
+        }
+        return all.stream()
+                .sorted(Comparator.comparingLong(OutstandingAllocation::length).reversed())
+                .limit(limit)
+                .sorted(Comparator.comparingLong(OutstandingAllocation::address))
+                .toList();
+    }
+
     /** The number of outstanding records of verified drivers, and the bytes the records take. */
     long[] recordFootprint() {
         return new long[] {tracker.size(), tracker.footprintBytes()};

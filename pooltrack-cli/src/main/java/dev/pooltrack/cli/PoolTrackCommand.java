@@ -1,5 +1,7 @@
 package dev.pooltrack.cli;
 
+import dev.pooltrack.cli.source.PoolSources;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -26,7 +28,7 @@ import picocli.CommandLine.Spec;
             "Start with 'pooltrack demo': it runs the story of \"Troubleshooting Pool Leaks\" Part 4 on two"
                     + " sample plugins."
         },
-        subcommands = {DemoCommand.class},
+        subcommands = {DemoCommand.class, PoolMonCommand.class, ManagerCommand.class},
         commandListHeading = "%nCommands:%n",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -54,7 +56,28 @@ public final class PoolTrackCommand implements Callable<Integer> {
      * ExitStatus#ERROR}, as does a command that fails.
      */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new PoolTrackCommand());
+        return commandLine(PoolSources.unavailable(), System.in);
+    }
+
+    /**
+     * A fresh command line whose commands read JVMs through {@code sources} and answers from {@code
+     * stdin}.
+     */
+    static CommandLine commandLine(PoolSources sources, InputStream stdin) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                if (type == PoolMonCommand.class) {
+                    return type.cast(new PoolMonCommand(sources));
+                }
+                if (type == ManagerCommand.class) {
+                    return type.cast(new ManagerCommand(sources, stdin));
+                }
+                return defaults.create(type);
+            }
+        };
+        CommandLine cl = new CommandLine(new PoolTrackCommand(), factory);
         cl.setExecutionExceptionHandler((e, failed, parsed) -> {
             PrintWriter err = failed.getErr();
             err.println("pooltrack " + failed.getCommandName() + ": "

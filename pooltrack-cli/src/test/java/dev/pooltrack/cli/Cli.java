@@ -1,0 +1,33 @@
+package dev.pooltrack.cli;
+
+import dev.pooltrack.cli.source.PoolSources;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+
+/** Runs {@code pooltrack} in this JVM and keeps what it printed. */
+final class Cli {
+
+    /** What one run printed, and its exit status. */
+    record Run(int status, String out, String err) {}
+
+    private Cli() {}
+
+    /** {@code pooltrack ARGS} reading JVMs through {@code sources}, with empty standard input. */
+    static Run pooltrack(PoolSources sources, String... args) {
+        return pooltrackWithInput(sources, "", args);
+    }
+
+    /** {@code pooltrack ARGS} reading JVMs through {@code sources} and {@code input} as standard input. */
+    static Run pooltrackWithInput(PoolSources sources, String input, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl =
+                PoolTrackCommand.commandLine(sources, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int status = cl.execute(args);
+        return new Run(status, out.toString(), err.toString());
+    }
+}
