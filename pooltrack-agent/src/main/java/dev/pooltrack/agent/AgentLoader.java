@@ -71,6 +71,21 @@ public final class AgentLoader {
     }
 
     /**
+     * Checks agent options without loading the agent, so a tool can refuse bad ones before it starts
+     * a program.
+     *
+     * @throws IllegalArgumentException naming the bad option and what is expected
+     */
+    public static void checkOptions(String options) {
+        AgentOptions.parse(options);
+    }
+
+    /** The agent's options, one a line with its default and meaning, as {@code java -jar pooltrack-agent.jar} prints them. */
+    public static String optionsHelp() {
+        return PoolTrackAgent.OPTIONS_HELP;
+    }
+
+    /**
      * The agent jar: the system property {@value #JAR_PROPERTY}; else the jar this class was loaded
      * from if it is the agent jar; else {@code pooltrack-agent/target/pooltrack-agent.jar} in the
      * source tree this class (or the {@code pooltrack} CLI jar holding it) comes from; else {@code

@@ -34,6 +34,9 @@ public interface AgentMXBean {
      */
     String outstandingStacks(int top);
 
+    /** {@link #outstandingStacks} as JSON: {@code stacks}, each with tag, allocations, bytes, drivers and stack. */
+    String outstandingStacksJson(int top);
+
     /**
      * Writes the report now, as at exit.
      *

@@ -2,8 +2,11 @@ package dev.pooltrack.agent;
 
 import dev.pooltrack.CallSite;
 import dev.pooltrack.Tag;
+import dev.pooltrack.report.Json;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.management.ObjectName;
 
@@ -81,6 +84,16 @@ final class AgentManagement implements AgentMXBean {
                 runtime.stacks.groups(),
                 top,
                 "agent in pid " + ProcessHandle.current().pid());
+    }
+
+    @Override
+    public String outstandingStacksJson(int top) {
+        List<StackTable.Group> groups = runtime.stacks == null ? List.of() : runtime.stacks.groups();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("pid", ProcessHandle.current().pid());
+        doc.put("stackCapture", runtime.options.stacks().name().toLowerCase(java.util.Locale.ROOT));
+        doc.put("stacks", StackTable.json(top > 0 && groups.size() > top ? groups.subList(0, top) : groups));
+        return Json.write(doc);
     }
 
     @Override

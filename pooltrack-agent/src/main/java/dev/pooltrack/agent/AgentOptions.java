@@ -162,14 +162,14 @@ record AgentOptions(
         }
         return new AgentOptions(
                 flags,
-                Set.copyOf(drivers),
+                java.util.Collections.unmodifiableSet(drivers),
                 all,
                 response,
                 callSites,
                 stacks,
                 sampleEvery,
                 history,
-                Set.copyOf(uniqueTags),
+                java.util.Collections.unmodifiableSet(uniqueTags),
                 List.copyOf(helpers),
                 Map.copyOf(rules),
                 report,

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,17 +93,7 @@ final class ExitReport {
         Map<String, Object> unique = new LinkedHashMap<>();
         rt.pool.uniqueTagMap().forEach((tag, site) -> unique.put(tag.text(), site.toString()));
         json.put("uniqueTags", unique);
-        List<Object> stacks = new ArrayList<>();
-        for (StackTable.Group g : groups) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("tag", g.tag().text());
-            m.put("allocations", g.count());
-            m.put("bytes", g.bytes());
-            m.put("drivers", g.drivers());
-            m.put("stack", g.stack().stream().map(StackTraceElement::toString).toList());
-            stacks.add(m);
-        }
-        json.put("stacks", stacks);
+        json.put("stacks", StackTable.json(groups));
 
         Path jsonFile = jsonSibling(text);
         atomicWrite(text, out.toString());

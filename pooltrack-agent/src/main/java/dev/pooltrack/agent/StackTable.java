@@ -106,6 +106,21 @@ final class StackTable {
         return out;
     }
 
+    /** The groups as JSON values (maps for {@code Json.write}). */
+    static List<Object> json(List<Group> groups) {
+        List<Object> out = new ArrayList<>();
+        for (Group g : groups) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("tag", g.tag().text());
+            m.put("allocations", g.count());
+            m.put("bytes", g.bytes());
+            m.put("drivers", g.drivers());
+            m.put("stack", g.stack().stream().map(StackTraceElement::toString).toList());
+            out.add(m);
+        }
+        return out;
+    }
+
     /** The groups as text: tag, count, bytes, drivers, then the stack. */
     static String text(List<Group> groups, int top, String source) {
         StringBuilder out = new StringBuilder();

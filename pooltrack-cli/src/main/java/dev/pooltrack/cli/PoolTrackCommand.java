@@ -28,7 +28,15 @@ import picocli.CommandLine.Spec;
             "Start with 'pooltrack demo': it runs the story of \"Troubleshooting Pool Leaks\" Part 4 on two"
                     + " sample plugins."
         },
-        subcommands = {DemoCommand.class, PoolMonCommand.class, ManagerCommand.class},
+        subcommands = {
+            DemoCommand.class,
+            PoolMonCommand.class,
+            ManagerCommand.class,
+            AgentJarCommand.class,
+            RunCommand.class,
+            StacksCommand.class,
+            FindTagCommand.class
+        },
         commandListHeading = "%nCommands:%n",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
