@@ -35,6 +35,15 @@ public final class Beta {
         KEEP.add(b);
     }
 
+    /** Allocates and frees {@code n} segments of 64 bytes, each in its own confined arena. */
+    public static void churn(int n) {
+        for (int i = 0; i < n; i++) {
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                arena.allocate(64);
+            }
+        }
+    }
+
     /** Allocates {@code n} direct buffers of {@code bytes} and frees none (for the attach test). */
     public static void leakMany(int n, int bytes) {
         for (int i = 0; i < n; i++) {

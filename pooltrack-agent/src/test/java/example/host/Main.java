@@ -7,12 +7,15 @@ import dev.pooltrack.PoolTrack;
 import dev.pooltrack.examples.SampleWorkload;
 import example.alpha.Alpha;
 import example.beta.Beta;
+import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 /** The test host: runs one scenario of the agent's integration tests, named by its first argument. */
 public final class Main {
@@ -27,6 +30,11 @@ public final class Main {
             case "collect" -> collect(Path.of(args[1]));
             case "unique" -> SampleWorkload.load(PoolTrack.system()).run(200);
             case "plain" -> Beta.leakMany(2, 1500);
+            case "jfr" -> {
+                Beta.leakMany(2, 1500);
+                Beta.churn(1);
+                Thread.sleep(1500); // a period of the per-tag usage event
+            }
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
         System.out.println("done");
@@ -44,6 +52,14 @@ public final class Main {
             Thread.sleep(50);
         }
         System.out.println("temporaries freed: " + tempsFreed());
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName agent = new ObjectName("dev.pooltrack:type=Agent");
+        long walks = (Long) jmx.getAttribute(agent, "StackWalks");
+        Beta.churn(100);
+        System.out.println("injected sites: " + jmx.getAttribute(agent, "InjectedCallSites"));
+        System.out.println(
+                "stack walks for 100 injected allocations: " + ((Long) jmx.getAttribute(agent, "StackWalks") - walks));
+        System.out.println(jmx.invoke(agent, "allocationLog", new Object[] {""}, new String[] {"java.lang.String"}));
     }
 
     private static boolean allCleared(List<WeakReference<Object>> refs) {

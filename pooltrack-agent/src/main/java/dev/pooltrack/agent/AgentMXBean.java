@@ -14,6 +14,13 @@ public interface AgentMXBean {
     /** How many allocating calls were given a constant site id as their classes loaded. */
     int getInjectedCallSites();
 
+    /**
+     * How many allocations were attributed by walking the stack: the ones without a site id injected
+     * at class load (JDK-internal calls, calls through reflection or helpers, classes loaded before
+     * the agent).
+     */
+    long getStackWalks();
+
     /** Failures inside the agent that the application did not see (0 when all is well). */
     long getInternalErrors();
 

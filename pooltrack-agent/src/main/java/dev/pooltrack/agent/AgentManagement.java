@@ -49,6 +49,11 @@ final class AgentManagement implements AgentMXBean {
     }
 
     @Override
+    public long getStackWalks() {
+        return runtime.attribution.walks();
+    }
+
+    @Override
     public long getInternalErrors() {
         return runtime.internalErrors();
     }

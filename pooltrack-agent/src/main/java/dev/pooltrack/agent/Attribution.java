@@ -110,8 +110,16 @@ final class Attribution {
         return rules.tagOf(binaryName);
     }
 
+    private final java.util.concurrent.atomic.LongAdder walks = new java.util.concurrent.atomic.LongAdder();
+
+    /** How many stack walks attributed an allocation. */
+    long walks() {
+        return walks.sum();
+    }
+
     /** The caller of the allocation in progress on this thread. */
     Caller caller() {
+        walks.increment();
         return WALKER.walk(frames -> {
             StackWalker.StackFrame helper = null;
             Origin helperOrigin = null;

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +37,20 @@ class AgentIT {
                 dir.toString());
 
         assertThat(run.exit()).as(run.toString()).isZero();
-        assertThat(run.out()).contains("temporaries freed: true").contains("done");
+        assertThat(run.out())
+                .contains("temporaries freed: true")
+                .contains("stack walks for 100 injected allocations: 0")
+                .contains("done");
+        assertThat(run.out())
+                .as("the !verifier 0x80 log")
+                .contains("Pool allocation and free log (the last 1024 of verified drivers, newest first)")
+                .containsPattern(
+                        "Freed tag Beta NonPagedPool by driver beta.jar\\n\\s+example.beta.Beta.churn\\(Beta.java:\\d+\\)")
+                .containsPattern(
+                        "Allocated tag Jdbb NonPagedPool by driver alpha.jar\\n\\s+example.alpha.Alpha.leakDirect");
+        assertThat(Integer.parseInt(run.out().replaceAll("(?s).*injected sites: (\\d+).*", "$1")))
+                .as("allocating calls in alpha.jar and beta.jar given a site id as they loaded")
+                .isGreaterThanOrEqualTo(15);
         assertThat(run.err())
                 .as("no native access needed, nothing thrown")
                 .doesNotContain("restricted method")
@@ -184,6 +199,46 @@ class AgentIT {
                 .extracting(a -> a.tag().text())
                 .contains("Lea2")
                 .doesNotContain("Leak", "Lea1");
+    }
+
+    @Test
+    void jfr_allocationFreeAndTagUsageEvents_readBack(@TempDir Path dir) throws Exception {
+        List<Path> cp = ForkedJvm.standardJars(dir);
+        Path rec = dir.resolve("rec.jfr");
+        ForkedJvm.Run run = ForkedJvm.run(
+                dir,
+                List.of("-XX:StartFlightRecording:filename=" + rec + ",settings=default"),
+                "flags=0x8,driver=beta.jar,quiet",
+                cp,
+                "jfr");
+        assertThat(run.exit()).as(run.toString()).isZero();
+
+        List<RecordedEvent> events = RecordingFile.readAllEvents(rec);
+        List<RecordedEvent> allocations = events.stream()
+                .filter(e -> e.getEventType().getName().equals("dev.pooltrack.Allocation"))
+                .filter(e -> "beta.jar".equals(e.getString("driver")))
+                .toList();
+        assertThat(allocations)
+                .extracting(e -> e.getString("tag"), e -> e.getLong("bytes"), e -> e.getString("poolType"))
+                .containsExactlyInAnyOrder(
+                        tuple("Jdbb", 1500L, "NON_PAGED"),
+                        tuple("Jdbb", 1500L, "NON_PAGED"),
+                        tuple("Jffm", 64L, "NON_PAGED"));
+        assertThat(allocations.getFirst().getStackTrace().getFrames())
+                .extracting(f ->
+                        f.getMethod().getType().getName() + "." + f.getMethod().getName())
+                .contains("example.beta.Beta.leakMany", "java.nio.ByteBuffer.allocateDirect");
+        assertThat(allocations.getFirst().getString("site")).startsWith("example.beta.Beta.leakMany(Beta.java:");
+        assertThat(events)
+                .filteredOn(e -> e.getEventType().getName().equals("dev.pooltrack.Free"))
+                .filteredOn(e -> "beta.jar".equals(e.getString("driver")))
+                .extracting(e -> e.getString("tag"), e -> e.getLong("bytes"))
+                .containsExactly(tuple("Jffm", 64L));
+        assertThat(events)
+                .filteredOn(e -> e.getEventType().getName().equals("dev.pooltrack.TagUsage"))
+                .filteredOn(e -> "Jdbb".equals(e.getString("tag")))
+                .isNotEmpty()
+                .allSatisfy(e -> assertThat(e.getLong("nonPagedBytes")).isGreaterThanOrEqualTo(3000));
     }
 
     @Test
