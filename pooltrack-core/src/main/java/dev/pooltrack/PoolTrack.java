@@ -551,7 +551,7 @@ public final class PoolTrack {
      * tracker used only as that memory. Its per-driver counters are not reported: a driver that is
      * not verified has none, as on Windows. */
 
-    private final Tracker observed = new StripedTracker();
+    private final Tracker observed = new StripedTracker(false);
     private static final ThreadLocal<long[]> RECORD = ThreadLocal.withInitial(() -> new long[2]);
 
     void observeAllocation(Driver d, int poolType, long address, long size, int tag, int site) {

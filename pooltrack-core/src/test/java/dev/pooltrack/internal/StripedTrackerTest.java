@@ -12,6 +12,23 @@ class StripedTrackerTest extends TrackerContractTest {
     }
 
     @Test
+    void withoutPerDriverCounters_keepsRecordsAndCountsNothingPerDriver() {
+        StripedTracker t = new StripedTracker(false);
+        t.track(0x1000, 64, 0x6B61654C, 1, 3, 7, 1, 0);
+        long[] c = new long[Tracker.DRIVER_COUNTERS];
+        t.driverCounters(3, c);
+        assertThat(c).containsOnly(0L);
+        long[] record = new long[2];
+        long info = t.untrack(0x1000, record);
+        assertThat(Tracker.infoSize(info)).isEqualTo(64);
+        assertThat(Tracker.infoDriver(info)).isEqualTo(3);
+        assertThat(Tracker.infoPoolType(info)).isEqualTo(1);
+        assertThat(record[1]).isEqualTo((0x6B61654CL << 32) | 7);
+        t.driverCounters(3, c);
+        assertThat(c).containsOnly(0L);
+    }
+
+    @Test
     void footprint_oneMillionRecords_atMost48BytesEach() {
         StripedTracker t = new StripedTracker();
         long base = 0x7f00_0000_0000L;
