@@ -274,16 +274,16 @@ final class AgentRuntime extends Hooks.Sink {
                 site = 0;
             }
             Driver d = ref.resolve(observer, loader);
-            int stack = 0;
+            StackTable.CapturedStack stack = null;
             if (stacks != null && sampled(ts)) {
-                stack = stacks.capture();
+                stack = StackTable.capture();
             }
             observer.allocated(d, poolType, address, size, tag, site);
-            if (stack != 0) {
+            if (stack != null) {
                 stacks.allocated(address, tag, size, ref.name, stack);
             }
             if (d.isVerified()) {
-                log.add(AllocationLog.ALLOCATE, address, size, tag, poolType, ref.id, site, stack);
+                log.allocated(address, size, tag, poolType, ref.id, site, stack);
             }
             if (jfr) {
                 JfrEvents.allocated(tag, size, ref.name, poolType, address, site == 0 ? null : callSiteOf(site));
@@ -302,14 +302,13 @@ final class AgentRuntime extends Hooks.Sink {
         int tag = (int) r[AllocationObserver.TAG];
         int poolType = (int) r[AllocationObserver.POOL_TYPE];
         if (log.enabled() && d.isVerified()) {
-            int stack = stacks != null && sampled(ts) ? stacks.capture() : 0;
-            log.add(
-                    AllocationLog.FREE,
+            StackTable.CapturedStack stack = stacks != null && sampled(ts) ? StackTable.capture() : null;
+            log.freed(
                     address,
                     r[AllocationObserver.SIZE],
                     tag,
                     poolType,
-                    ref(d.name()).id,
+                    (int) r[AllocationObserver.DRIVER],
                     (int) r[AllocationObserver.SITE],
                     stack);
         }
@@ -413,8 +412,7 @@ final class AgentRuntime extends Hooks.Sink {
 
     /** The log entries, oldest first; {@code address} 0 for all. */
     List<AllocationLog.Entry> logEntries(long address) {
-        return log.entries(
-                address, this::driverName, this::callSiteOf, id -> stacks == null ? List.of() : stacks.stack(id));
+        return log.entries(address, this::driverName, i -> observer.driverAt(i).name(), this::callSiteOf);
     }
 
     /** Runs {@code work} on this thread with the agent's hooks ignoring what it allocates. */

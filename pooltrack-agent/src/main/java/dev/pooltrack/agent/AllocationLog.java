@@ -3,7 +3,8 @@ package dev.pooltrack.agent;
 import dev.pooltrack.CallSite;
 import dev.pooltrack.PoolType;
 import dev.pooltrack.Tag;
-import java.time.Instant;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,40 +14,36 @@ import java.util.function.IntFunction;
  * The last allocations and frees of verified drivers, with their call sites and, when stacks are
  * captured, their stacks: the log that {@code !verifier 0x80 [address]} shows on Windows.
  *
- * <p>Thread-safe. A bounded ring of primitive arrays: writing an entry claims a slot with one atomic
- * increment and allocates nothing. A reader racing with writers that wrap the ring may see an
- * entry half-written; the log is a diagnostic and accepts that rather than slow every allocation.
+ * <p>Thread-safe. A bounded ring in one {@code long[]}, an entry a cache line: writing one claims a
+ * slot with one atomic increment, writes four words, then publishes the entry's sequence number with
+ * a release store, and allocates nothing. A reader takes an entry only if its sequence number is the
+ * one expected before and after reading it, so an entry being overwritten is skipped, never shown
+ * torn.
  */
 final class AllocationLog {
 
-    static final byte ALLOCATE = 1;
-    static final byte FREE = 2;
+    /* Entry layout, 8 longs (64 bytes):
+     *   w0 address
+     *   w1 size
+     *   w2 tag (low 32) | pool type << 32 | free << 33 | core driver index << 34 (free) or agent
+     *      driver id << 34 (allocation)
+     *   w3 call site id (low 32) | thread id << 32
+     *   w4 sequence number + 1 (0: never written)
+     * Allocations carry the agent's id of the driver; frees the pool's index of the driver that
+     * allocated (what the record hands back), resolved when the log is read. */
+
+    private static final int STRIDE = 8;
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int capacity;
     private final AtomicLong next = new AtomicLong();
-    private final byte[] kind;
-    private final long[] address;
-    private final long[] size;
-    private final int[] tag;
-    private final byte[] poolType;
-    private final int[] driver;
-    private final int[] site;
-    private final int[] stack;
-    private final long[] thread;
-    private final long[] time;
+    private final long[] words;
+    private final StackTable.CapturedStack[] stacks;
 
     AllocationLog(int capacity) {
         this.capacity = capacity;
-        this.kind = new byte[capacity];
-        this.address = new long[capacity];
-        this.size = new long[capacity];
-        this.tag = new int[capacity];
-        this.poolType = new byte[capacity];
-        this.driver = new int[capacity];
-        this.site = new int[capacity];
-        this.stack = new int[capacity];
-        this.thread = new long[capacity];
-        this.time = new long[capacity];
+        this.words = new long[capacity * STRIDE];
+        this.stacks = new StackTable.CapturedStack[capacity];
     }
 
     /** Whether the log keeps anything. */
@@ -54,23 +51,36 @@ final class AllocationLog {
         return capacity > 0;
     }
 
-    /** Appends an entry. */
-    void add(byte what, long addr, long bytes, int tagValue, int pool, int driverIndex, int siteId, int stackId) {
+    /** Appends an allocation; {@code driverId} is the agent's ({@link DriverRef#id}). */
+    void allocated(
+            long address, long size, int tag, int poolType, int driverId, int site, StackTable.CapturedStack stack) {
+        add(address, size, packed(tag, poolType, false, driverId), site, stack);
+    }
+
+    /** Appends a free; {@code driverIndex} is the pool's, as the freed record names it. */
+    void freed(
+            long address, long size, int tag, int poolType, int driverIndex, int site, StackTable.CapturedStack stack) {
+        add(address, size, packed(tag, poolType, true, driverIndex), site, stack);
+    }
+
+    private static long packed(int tag, int poolType, boolean free, int driver) {
+        return (tag & 0xFFFF_FFFFL) | ((long) (poolType & 1) << 32) | (free ? 1L << 33 : 0) | ((long) driver << 34);
+    }
+
+    private void add(long address, long size, long w2, int site, StackTable.CapturedStack stack) {
         if (capacity == 0) {
             return;
         }
-        int i = (int) (next.getAndIncrement() % capacity);
-        kind[i] = 0;
-        address[i] = addr;
-        size[i] = bytes;
-        tag[i] = tagValue;
-        poolType[i] = (byte) pool;
-        driver[i] = driverIndex;
-        site[i] = siteId;
-        stack[i] = stackId;
-        thread[i] = Thread.currentThread().threadId();
-        time[i] = System.currentTimeMillis();
-        kind[i] = what;
+        long n = next.getAndIncrement();
+        int i = (int) (n % capacity);
+        int w = i * STRIDE;
+        WORDS.setOpaque(words, w + 4, 0L);
+        words[w] = address;
+        words[w + 1] = size;
+        words[w + 2] = w2;
+        words[w + 3] = (site & 0xFFFF_FFFFL) | (Thread.currentThread().threadId() << 32);
+        stacks[i] = stack;
+        WORDS.setRelease(words, w + 4, n + 1);
     }
 
     /**
@@ -88,45 +98,49 @@ final class AllocationLog {
             String driver,
             CallSite site,
             long threadId,
-            long timeMillis,
             List<StackTraceElement> stack) {}
 
     /**
      * The entries, oldest first, optionally only those of one address.
      *
      * @param onlyAddress the address to show, or 0 for all
+     * @param agentDrivers names by the agent's driver id
+     * @param poolDrivers names by the pool's driver index
      */
     List<Entry> entries(
             long onlyAddress,
-            IntFunction<String> drivers,
-            IntFunction<CallSite> sites,
-            IntFunction<List<StackTraceElement>> stacks) {
+            IntFunction<String> agentDrivers,
+            IntFunction<String> poolDrivers,
+            IntFunction<CallSite> sites) {
         List<Entry> out = new ArrayList<>();
         long end = next.get();
-        long start = Math.max(0, end - capacity);
-        for (long n = start; n < end; n++) {
+        for (long n = Math.max(0, end - capacity); n < end; n++) {
             int i = (int) (n % capacity);
-            byte k = kind[i];
-            if (k == 0 || (onlyAddress != 0 && address[i] != onlyAddress)) {
+            int w = i * STRIDE;
+            if ((long) WORDS.getAcquire(words, w + 4) != n + 1) {
                 continue;
             }
-            Tag t;
-            try {
-                t = Tag.ofValue(tag[i]);
-            } catch (IllegalArgumentException torn) {
+            long address = words[w];
+            long size = words[w + 1];
+            long w2 = words[w + 2];
+            long w3 = words[w + 3];
+            StackTable.CapturedStack stack = stacks[i];
+            VarHandle.acquireFence();
+            if ((long) WORDS.getOpaque(words, w + 4) != n + 1 || (onlyAddress != 0 && address != onlyAddress)) {
                 continue;
             }
+            boolean free = (w2 & (1L << 33)) != 0;
+            int driver = (int) (w2 >>> 34);
             out.add(new Entry(
-                    k == ALLOCATE,
-                    address[i],
-                    size[i],
-                    t,
-                    PoolType.ofCode(poolType[i]),
-                    drivers.apply(driver[i]),
-                    sites.apply(site[i]),
-                    thread[i],
-                    time[i],
-                    stack[i] == 0 ? List.of() : stacks.apply(stack[i])));
+                    !free,
+                    address,
+                    size,
+                    Tag.ofValue((int) w2),
+                    PoolType.ofCode((int) (w2 >>> 32) & 1),
+                    free ? poolDrivers.apply(driver) : agentDrivers.apply(driver),
+                    sites.apply((int) w3),
+                    w3 >>> 32,
+                    stack == null ? List.of() : stack.frames()));
         }
         return out;
     }
@@ -144,8 +158,8 @@ final class AllocationLog {
             out.append('\n')
                     .append(String.format(
                             "======================================================================%n"
-                                    + "Pool block %016x, Size %08x, Thread %d, %s%n",
-                            e.address(), e.size(), e.threadId(), Instant.ofEpochMilli(e.timeMillis())))
+                                    + "Pool block %016x, Size %08x, Thread %d%n",
+                            e.address(), e.size(), e.threadId()))
                     .append(e.allocate() ? "Allocated" : "Freed")
                     .append(" tag ")
                     .append(e.tag().text())

@@ -166,14 +166,6 @@ final class Attribution {
                 || className.startsWith("sun.nio.ch.FileChannelImpl");
     }
 
-    /** The whole stack of the allocation in progress, without the agent's frames. */
-    static List<StackTraceElement> stack(int maxDepth) {
-        return WALKER.walk(frames -> frames.dropWhile(f -> f.getClassName().startsWith("dev.pooltrack.agent."))
-                .limit(maxDepth)
-                .map(StackWalker.StackFrame::toStackTraceElement)
-                .toList());
-    }
-
     private static CallSite site(StackWalker.StackFrame f) {
         return new CallSite(
                 f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber(), f.getByteCodeIndex());

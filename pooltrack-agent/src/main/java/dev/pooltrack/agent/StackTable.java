@@ -9,19 +9,40 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Captured stacks, each stored once under an id, and the outstanding allocations whose stack was
- * captured: what {@code pooltrack stacks <pid>} groups by tag and stack.
+ * Captured stacks of outstanding allocations: what {@code pooltrack stacks <pid>} groups by tag and
+ * stack.
  *
- * <p>Thread-safe. Only used when stack capture is on; it allocates per captured stack, which costs
- * far less than the stack walk that captured it.
+ * <p>Thread-safe. Only used when stack capture is on. A stack is captured as a {@link Throwable},
+ * whose native backtrace the JVM fills in about a microsecond, and turned into frames only when a
+ * report asks: walking the stack into {@link StackTraceElement}s at every allocation would cost
+ * several times more.
  */
 final class StackTable {
 
     /** The number of frames kept per stack. */
     static final int MAX_DEPTH = 64;
 
+    /** A stack captured at an allocation or a free: a throwable never thrown. */
+    static final class CapturedStack extends Throwable {
+        private static final long serialVersionUID = 1L;
+
+        CapturedStack() {
+            super(null, null, false, true);
+        }
+
+        /** The frames, without the agent's own at the top, at most {@link #MAX_DEPTH}. */
+        List<StackTraceElement> frames() {
+            StackTraceElement[] all = getStackTrace();
+            int from = 0;
+            while (from < all.length && all[from].getClassName().startsWith("dev.pooltrack.agent.")) {
+                from++;
+            }
+            return List.of(all).subList(from, Math.min(all.length, from + MAX_DEPTH));
+        }
+    }
+
     /** An outstanding allocation with a captured stack. */
-    record Stacked(int tag, long size, String driver, int stack) {}
+    record Stacked(int tag, long size, String driver, CapturedStack stack) {}
 
     /**
      * Outstanding memory of one tag allocated from one stack.
@@ -32,40 +53,14 @@ final class StackTable {
      */
     record Group(Tag tag, List<StackTraceElement> stack, long count, long bytes, List<String> drivers) {}
 
-    private final Map<List<StackTraceElement>, Integer> ids = new ConcurrentHashMap<>();
-    private final List<List<StackTraceElement>> stacks = new ArrayList<>();
     private final Map<Long, Stacked> outstanding = new ConcurrentHashMap<>();
 
-    StackTable() {
-        stacks.add(List.of()); // id 0: no stack
+    /** The current thread's stack. */
+    static CapturedStack capture() {
+        return new CapturedStack();
     }
 
-    /** The id of the current thread's stack, without the agent's frames. */
-    int capture() {
-        List<StackTraceElement> s = Attribution.stack(MAX_DEPTH);
-        Integer id = ids.get(s);
-        if (id != null) {
-            return id;
-        }
-        synchronized (stacks) {
-            id = ids.get(s);
-            if (id == null) {
-                id = stacks.size();
-                stacks.add(s);
-                ids.put(s, id);
-            }
-            return id;
-        }
-    }
-
-    /** The stack with the given id; empty for 0 or an unknown id. */
-    List<StackTraceElement> stack(int id) {
-        synchronized (stacks) {
-            return id > 0 && id < stacks.size() ? stacks.get(id) : List.of();
-        }
-    }
-
-    void allocated(long address, int tag, long size, String driver, int stack) {
+    void allocated(long address, int tag, long size, String driver, CapturedStack stack) {
         outstanding.put(address, new Stacked(tag, size, driver, stack));
     }
 
@@ -84,11 +79,11 @@ final class StackTable {
 
     /** The outstanding allocations with a stack, grouped by tag and stack, biggest first. */
     List<Group> groups() {
-        record Key(int tag, int stack) {}
+        record Key(int tag, List<StackTraceElement> stack) {}
         Map<Key, long[]> sums = new HashMap<>();
         Map<Key, List<String>> drivers = new HashMap<>();
         for (Stacked s : outstanding.values()) {
-            Key k = new Key(s.tag(), s.stack());
+            Key k = new Key(s.tag(), s.stack().frames());
             long[] sum = sums.computeIfAbsent(k, x -> new long[2]);
             sum[0]++;
             sum[1] += s.size();
@@ -98,8 +93,7 @@ final class StackTable {
             }
         }
         List<Group> out = new ArrayList<>();
-        sums.forEach(
-                (k, sum) -> out.add(new Group(Tag.ofValue(k.tag()), stack(k.stack()), sum[0], sum[1], drivers.get(k))));
+        sums.forEach((k, sum) -> out.add(new Group(Tag.ofValue(k.tag()), k.stack(), sum[0], sum[1], drivers.get(k))));
         out.sort(Comparator.comparingLong(Group::bytes)
                 .reversed()
                 .thenComparing(g -> g.tag().text()));

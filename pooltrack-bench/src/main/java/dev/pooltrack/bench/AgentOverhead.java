@@ -1,0 +1,125 @@
+package dev.pooltrack.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs {@link AgentOverheadBenchmark} without the agent and under three agent configurations, in one
+ * run, and prints the table in the README: ns/op and the ratio to no agent.
+ *
+ * <p>Not thread-safe; a command-line program. Arguments: the agent jar (default {@code
+ * pooltrack-agent/target/pooltrack-agent.jar}), then optional JMH counts {@code forks warmups
+ * iterations} (default 1 3 5, one second each).
+ */
+public final class AgentOverhead {
+
+    /* The driver verified in the tracking configurations is the jar holding the benchmark, so every
+     * allocation of the workload is recorded with its call site. The JMH forks inherit the class path
+     * (benchmarks.jar), which names that driver. */
+
+    private AgentOverhead() {}
+
+    /** Runs the table. */
+    public static void main(String[] args) throws RunnerException {
+        Path agent = Path.of(args.length > 0 ? args[0] : "pooltrack-agent/target/pooltrack-agent.jar")
+                .toAbsolutePath();
+        if (!Files.isRegularFile(agent)) {
+            System.err.println("no agent jar at " + agent + ": build it with ./mvnw -pl pooltrack-agent -am package"
+                    + " -DskipTests, or pass its path");
+            System.exit(1);
+        }
+        int forks = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        String driver = driverName();
+
+        Map<String, String> configs = new LinkedHashMap<>();
+        configs.put("no agent", null);
+        configs.put("agent, per-tag counters only", "quiet");
+        configs.put("Pool Tracking + call sites", "flags=0x8,driver=" + driver + ",quiet");
+        configs.put("Pool Tracking + all stacks", "flags=0x8,driver=" + driver + ",stacks=all,quiet");
+
+        Map<String, Map<String, double[]>> table = new LinkedHashMap<>();
+        for (Map.Entry<String, String> c : configs.entrySet()) {
+            // A small young generation frees direct buffers promptly, and the direct-memory limit is
+            // high enough that Bits.reserveMemory never has to force a full GC: the figure is then the
+            // allocation and its amortised free, not explicit System.gc() calls.
+            List<String> jvm = new ArrayList<>(List.of(
+                    "--sun-misc-unsafe-memory-access=allow", "-Xmx1g", "-Xmn16m", "-XX:MaxDirectMemorySize=2g"));
+            if (c.getValue() != null) {
+                jvm.add("-javaagent:" + agent + "=" + c.getValue());
+            }
+            Collection<RunResult> results = new Runner(new OptionsBuilder()
+                            .include(AgentOverheadBenchmark.class.getName())
+                            .forks(forks)
+                            .warmupIterations(warmups)
+                            .warmupTime(TimeValue.seconds(1))
+                            .measurementIterations(iterations)
+                            .measurementTime(TimeValue.seconds(1))
+                            .timeUnit(TimeUnit.NANOSECONDS)
+                            .jvmArgsAppend(jvm.toArray(String[]::new))
+                            .build())
+                    .run();
+            for (RunResult r : results) {
+                String label = r.getParams().getBenchmark();
+                label = label.substring(label.lastIndexOf('.') + 1);
+                table.computeIfAbsent(label, k -> new LinkedHashMap<>()).put(c.getKey(), new double[] {
+                    r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()
+                });
+            }
+        }
+        System.out.println();
+        System.out.println("| workload | configuration | ns/op | ± | vs no agent |");
+        System.out.println("|---|---|---:|---:|---:|");
+        table.forEach((workload, rows) -> {
+            double base = rows.get("no agent")[0];
+            rows.forEach((config, s) -> System.out.printf(
+                    "| %s | %s | %.1f | %.1f | %.2fx |%n", workload, config, s[0], s[1], s[0] / base));
+        });
+        System.out.printf(
+                "%nJava %s (%s), %d cores, %s; forks %d, warmup %d x 1 s, measurement %d x 1 s%n",
+                Runtime.version(),
+                System.getProperty("java.vm.vendor"),
+                Runtime.getRuntime().availableProcessors(),
+                cpu(),
+                forks,
+                warmups,
+                iterations);
+    }
+
+    private static String driverName() {
+        try {
+            Path p = Path.of(AgentOverhead.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            return p.getFileName().toString() + (Files.isDirectory(p) ? "/" : "");
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String cpu() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst()
+                    .orElse("unknown CPU");
+        } catch (java.io.IOException e) {
+            return "unknown CPU";
+        }
+    }
+}
