@@ -71,6 +71,7 @@ final class AgentRuntime extends Hooks.Sink {
     private final Map<Integer, CallSite> coreSites = new ConcurrentHashMap<>();
     private final Map<CallSite, Integer> siteIds = new ConcurrentHashMap<>();
     private final DriverRef unattributed;
+    private final java.util.function.IntFunction<Object> siteNames = this::callSiteOf;
     private final ThreadLocal<ThreadState> state = ThreadLocal.withInitial(ThreadState::new);
     private final AtomicLong internalErrors = new AtomicLong();
     private volatile Mode mode;
@@ -286,7 +287,7 @@ final class AgentRuntime extends Hooks.Sink {
                 log.allocated(address, size, tag, poolType, ref.id, site, stack);
             }
             if (jfr) {
-                JfrEvents.allocated(tag, size, ref.name, poolType, address, site == 0 ? null : callSiteOf(site));
+                JfrEvents.allocated(tag, size, ref.name, poolType, address, site, siteNames);
             }
         } catch (DriverVerifierError e) {
             throw e;

@@ -7,6 +7,7 @@ import dev.pooltrack.TagUsage;
 import dev.pooltrack.agent.jfr.AllocationEvent;
 import dev.pooltrack.agent.jfr.FreeEvent;
 import dev.pooltrack.agent.jfr.TagUsageEvent;
+import java.util.function.IntFunction;
 import jdk.jfr.FlightRecorder;
 
 /**
@@ -36,9 +37,11 @@ final class JfrEvents {
         });
     }
 
-    static void allocated(int tag, long bytes, String driver, int poolType, long address, Object site) {
+    static void allocated(
+            int tag, long bytes, String driver, int poolType, long address, int siteId, IntFunction<Object> sites) {
         AllocationEvent e = new AllocationEvent();
         if (e.shouldCommit()) {
+            Object site = siteId == 0 ? null : sites.apply(siteId);
             e.tag = Tag.ofValue(tag).text();
             e.bytes = bytes;
             e.driver = driver;

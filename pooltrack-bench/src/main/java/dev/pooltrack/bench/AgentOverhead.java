@@ -52,11 +52,8 @@ public final class AgentOverhead {
 
         Map<String, Map<String, double[]>> table = new LinkedHashMap<>();
         for (Map.Entry<String, String> c : configs.entrySet()) {
-            // A small young generation frees direct buffers promptly, and the direct-memory limit is
-            // high enough that Bits.reserveMemory never has to force a full GC: the figure is then the
-            // allocation and its amortised free, not explicit System.gc() calls.
-            List<String> jvm = new ArrayList<>(List.of(
-                    "--sun-misc-unsafe-memory-access=allow", "-Xmx1g", "-Xmn16m", "-XX:MaxDirectMemorySize=2g"));
+            List<String> jvm = new ArrayList<>(List.of("--sun-misc-unsafe-memory-access=allow", "-Xmx1g"));
+            jvm.addAll(List.of(AgentOverheadBenchmark.EXPORTS));
             if (c.getValue() != null) {
                 jvm.add("-javaagent:" + agent + "=" + c.getValue());
             }
