@@ -42,7 +42,18 @@ final class Activation {
         debug("instrumented", t0);
         runtime = rt;
         if (jfr) {
-            JfrEvents.start(pool);
+            // Registering the periodic event starts JFR's machinery (about 200 ms): not on the way to main.
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            JfrEvents.start(pool);
+                        } catch (RuntimeException | LinkageError e) {
+                            System.err.println("pooltrack-agent: no periodic dev.pooltrack.TagUsage event (" + e + ")");
+                        }
+                    },
+                    "pooltrack-agent-jfr");
+            t.setDaemon(true);
+            t.start();
         }
         debug("jfr", t0);
         AgentManagement.register(rt);
