@@ -558,6 +558,13 @@ public final class PoolTrack {
         if (address == 0) {
             return;
         }
+        if (!uniqueTagValues.isEmpty() && uniqueTagValues.contains(tag)) {
+            // the agent's tag (a rule's, or a JDK path's) split per call site, as Driver.allocate does
+            if (site == 0) {
+                site = sites.capture();
+            }
+            tag = uniqueTagFor(Tag.ofValue(tag), site).value();
+        }
         int tagIndex = tags.indexOf(tag);
         if (tagIndex < 0) {
             tagIndex = tags.register(tag);

@@ -124,4 +124,28 @@ class AllocationObserverTest {
         o.allocated(lib, PoolType.NON_PAGED.code(), 0x60000, 20, JDBB.value(), 0);
         assertThat(pool.snapshot().tag(JDBB)).isEqualTo(new TagUsage(JDBB, 4, 2, 320, 0, 0, 0));
     }
+
+    @Test
+    void uniqueTags_splitAnObservedTagPerCallSite() {
+        PoolTrack pool = PoolTrack.create(
+                VerifierSettings.poolTracking("app.jar").withUniqueTags(java.util.Set.of(Tag.of("Cach"))));
+        AllocationObserver o = AllocationObserver.of(pool);
+        Driver app = o.driver("app.jar");
+        int put = o.callSite(new CallSite("com.acme.Cache", "put", "Cache.java", 10, 2));
+        int grow = o.callSite(new CallSite("com.acme.Cache", "grow", "Cache.java", 20, 5));
+        int cach = Tag.of("Cach").value();
+        o.allocated(app, PoolType.NON_PAGED.code(), 0x1000, 64, cach, put);
+        o.allocated(app, PoolType.NON_PAGED.code(), 0x2000, 64, cach, grow);
+        o.allocated(app, PoolType.NON_PAGED.code(), 0x3000, 64, cach, put);
+        o.allocated(app, PoolType.NON_PAGED.code(), 0x4000, 64, JDBB.value(), put); // not a unique tag
+
+        assertThat(pool.outstanding("app.jar"))
+                .extracting(r -> r.tag().text())
+                .containsExactly("Cac1", "Cac2", "Cac1", "Jdbb");
+        assertThat(pool.uniqueTagMap())
+                .containsEntry(Tag.of("Cac1"), new CallSite("com.acme.Cache", "put", "Cache.java", 10, 2))
+                .containsEntry(Tag.of("Cac2"), new CallSite("com.acme.Cache", "grow", "Cache.java", 20, 5));
+        assertThat(o.freed(0x2000)).isTrue();
+        assertThat(pool.snapshot().tag(Tag.of("Cac2")).nonPagedBytes()).isZero();
+    }
 }
