@@ -28,7 +28,11 @@ public final class Main {
             case "paths" -> paths(Path.of(args[1]));
             case "plugin" -> plugin(Path.of(args[1]));
             case "collect" -> collect(Path.of(args[1]));
-            case "unique" -> SampleWorkload.load(PoolTrack.system()).run(200);
+            case "unique" -> {
+                SampleWorkload.load(PoolTrack.system()).run(200);
+                Beta.leakMany(2, 1500);
+                Beta.run();
+            }
             case "plain" -> Beta.leakMany(2, 1500);
             case "jfr" -> {
                 Beta.leakMany(2, 1500);

@@ -30,7 +30,7 @@ final class AgentRuntime extends Hooks.Sink {
      * JDK path being run, both set by earlier hooks on this thread), chooses the driver (the injected
      * site's, a stack walk's, or none when nothing verified needs it), and reports. The stack walk is
      * the costly step; it runs only when some driver is verified or tag rules exist, and never for a
-     * call site injected at class load. A busy flag per thread keeps the agent's own allocations (and
+     * call site injected at class load (unique tags need the site too). A busy flag per thread keeps the agent's own allocations (and
      * the JDK's on its behalf) out of the pool. Frees are reported before the memory goes back to the
      * allocator and allocations after it returns, so that an address is never seen in use twice. */
 
@@ -335,7 +335,10 @@ final class AgentRuntime extends Hooks.Sink {
         if (m == null || m.settings() != s) {
             boolean verifiesSome =
                     s.poolTracking() && (s.allDrivers() || !s.drivers().isEmpty());
-            m = new Mode(s, verifiesSome || !options.rules().isEmpty(), s.callSites());
+            boolean walk = verifiesSome
+                    || !options.rules().isEmpty()
+                    || !s.uniqueTags().isEmpty();
+            m = new Mode(s, walk, s.callSites() || !s.uniqueTags().isEmpty());
             mode = m;
         }
         return m;

@@ -186,7 +186,7 @@ class AgentIT {
         ForkedJvm.Run run = ForkedJvm.run(
                 dir,
                 List.of("--enable-native-access=ALL-UNNAMED"),
-                "flags=0x8,driver=storage-plugin,uniquetags=Leak,report=" + report,
+                "flags=0x8,driver=storage-plugin,uniquetags=Leak+Jdbb,report=" + report,
                 cp,
                 "unique");
         assertThat(run.exit()).as(run.toString()).isZero();
@@ -194,7 +194,10 @@ class AgentIT {
         assertThat(text)
                 .contains("Unique tags (uniquetags): new tag -> call site")
                 .contains("Lea1 -> dev.pooltrack.examples.StorageDriver.readBlock(StorageDriver.java:")
-                .contains("Lea2 -> dev.pooltrack.examples.StorageDriver.cacheMetadata(StorageDriver.java:");
+                .contains("Lea2 -> dev.pooltrack.examples.StorageDriver.cacheMetadata(StorageDriver.java:")
+                .as("a JDK path's tag is split too")
+                .containsPattern("Jdb\\d -> example.beta.Beta.leakMany\\(Beta.java:\\d+\\)")
+                .containsPattern("Jdb\\d -> example.beta.Beta.leakDirect\\(Beta.java:\\d+\\)");
         assertThat(ForkedJvm.outstanding(dir.resolve("report.json")))
                 .extracting(a -> a.tag().text())
                 .contains("Lea2")
