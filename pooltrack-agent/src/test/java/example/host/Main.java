@@ -34,6 +34,11 @@ public final class Main {
                 Beta.run();
             }
             case "plain" -> Beta.leakMany(2, 1500);
+            case "runas" -> {
+                var request = PoolTrack.system().load("request-42");
+                PoolTrack.runAs(request, () -> Beta.leakMany(1, 4242));
+                Beta.leakMany(1, 2424);
+            }
             case "jfr" -> {
                 Beta.leakMany(2, 1500);
                 Beta.churn(1);

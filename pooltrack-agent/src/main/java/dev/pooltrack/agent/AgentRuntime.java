@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class AgentRuntime extends Hooks.Sink {
 
     /* The allocation path, in order: the hook reads the thread's state (an injected site id and the
-     * JDK path being run, both set by earlier hooks on this thread), chooses the driver (the injected
-     * site's, a stack walk's, or none when nothing verified needs it), and reports. The stack walk is
+     * JDK path being run, both set by earlier hooks on this thread), chooses the driver (the one
+     * PoolTrack.runAs names for this thread, else the injected site's, a stack walk's, or none when
+     * nothing verified needs it), and reports. The stack walk is
      * the costly step; it runs only when some driver is verified or tag rules exist, and never for a
      * call site injected at class load (unique tags need the site too). A busy flag per thread keeps the agent's own allocations (and
      * the JDK's on its behalf) out of the pool. Frees are reported before the memory goes back to the
@@ -274,7 +275,17 @@ final class AgentRuntime extends Hooks.Sink {
             if (!m.callSites()) {
                 site = 0;
             }
-            Driver d = ref.resolve(observer, loader);
+            Driver current = observer.currentDriver();
+            Driver d;
+            if (current != null) {
+                // PoolTrack.runAs/callAs named the driver of this unit of work (a test, a request)
+                d = current;
+                if (!ref.name.equals(current.name())) {
+                    ref = ref(current.name());
+                }
+            } else {
+                d = ref.resolve(observer, loader);
+            }
             StackTable.CapturedStack stack = null;
             if (stacks != null && sampled(ts)) {
                 stack = StackTable.capture();

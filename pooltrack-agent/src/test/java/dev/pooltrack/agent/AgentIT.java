@@ -180,6 +180,22 @@ class AgentIT {
     }
 
     @Test
+    void runAs_chargesTheJdkAllocationsOfAUnitOfWorkToItsDriver(@TempDir Path dir) throws Exception {
+        List<Path> cp = ForkedJvm.standardJars(dir);
+        Path report = dir.resolve("report.txt");
+        ForkedJvm.Run run = ForkedJvm.run(
+                dir, List.of(), "flags=0x8,driver=request-42+beta.jar,quiet,report=" + report, cp, "runas");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(ForkedJvm.outstanding(dir.resolve("report.json")))
+                .extracting(
+                        OutstandingAllocation::driver,
+                        OutstandingAllocation::length,
+                        a -> a.callSite().methodName())
+                .containsExactlyInAnyOrder(
+                        tuple("request-42", 4242L, "leakMany"), tuple("beta.jar", 2424L, "leakMany"));
+    }
+
+    @Test
     void uniqueTags_splitTheSharedTagPerCallSite_andPrintTheMap(@TempDir Path dir) throws Exception {
         List<Path> cp = ForkedJvm.standardJars(dir);
         Path report = dir.resolve("report.txt");
