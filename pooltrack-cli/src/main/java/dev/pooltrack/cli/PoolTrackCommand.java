@@ -1,5 +1,6 @@
 package dev.pooltrack.cli;
 
+import dev.pooltrack.cli.source.SourceException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -24,9 +25,23 @@ import picocli.CommandLine.Spec;
                     + " and the outstanding allocations with their call sites (!verifier 3).",
             "",
             "Start with 'pooltrack demo': it runs the story of \"Troubleshooting Pool Leaks\" Part 4 on two"
-                    + " sample plugins."
+                    + " sample plugins. 'pooltrack jvms' lists the running JVMs; the other commands read one by"
+                    + " its pid.",
+            "",
+            "Options may be written the Windows way or the GNU way: '/flags 0x8 /driver a.jar' is"
+                    + " '--flags 0x8 --driver a.jar', '/t5' is '-t5', '/?' is '--help'. Each '/name' that is"
+                    + " an option of the command is rewritten to '--name' (any case), or to '-x...' for a"
+                    + " one-letter option x, before the command line is parsed; anything else, such as a path,"
+                    + " is left as it is."
         },
-        subcommands = {DemoCommand.class},
+        subcommands = {
+            VerifierCommand.class,
+            PoolUsedCommand.class,
+            OutstandingCommand.class,
+            AnalyzeCommand.class,
+            JvmsCommand.class,
+            DemoCommand.class
+        },
         commandListHeading = "%nCommands:%n",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -46,7 +61,15 @@ public final class PoolTrackCommand implements Callable<Integer> {
                 && System.getProperty("java.util.logging.config.file") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "pooltrack: %4$s: %5$s%6$s%n");
         }
-        System.exit(commandLine().execute(args));
+        System.exit(execute(commandLine(), args));
+    }
+
+    /**
+     * Runs {@code pooltrack} on {@code cl} (from {@link #commandLine()}) with the given arguments,
+     * Windows-style options rewritten first ({@link WindowsSyntax}), and returns its exit status.
+     */
+    public static int execute(CommandLine cl, String... args) {
+        return cl.execute(WindowsSyntax.toGnu(cl, args));
     }
 
     /**
@@ -57,16 +80,41 @@ public final class PoolTrackCommand implements Callable<Integer> {
         CommandLine cl = new CommandLine(new PoolTrackCommand());
         cl.setExecutionExceptionHandler((e, failed, parsed) -> {
             PrintWriter err = failed.getErr();
-            err.println("pooltrack " + failed.getCommandName() + ": "
-                    + (e.getMessage() != null ? e.getMessage() : e.toString()));
-            if (!(e instanceof IllegalArgumentException || e instanceof IllegalStateException)) {
+            err.println("pooltrack: " + message(e));
+            if (!isForTheUser(e)) {
                 e.printStackTrace(err);
             }
             err.flush();
             return ExitStatus.ERROR;
         });
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            PrintWriter err = failed.getErr();
+            err.println("pooltrack: " + e.getMessage());
+            err.println("Try 'pooltrack "
+                    + (failed == cl ? "" : failed.getCommandName() + " ")
+                    + "--help' for more information.");
+            err.flush();
+            return ExitStatus.ERROR;
+        });
         useErrorStatusForBadInput(cl);
         return cl;
+    }
+
+    /* Errors the user can act on (a bad value, no such process, a JVM without PoolTrack, a damaged
+     * file) are one line, "pooltrack: <message>", as a Unix tool prints them; anything else is a bug
+     * in pooltrack and gets its stack trace too. */
+
+    private static boolean isForTheUser(Exception e) {
+        return e instanceof CommandException
+                || e instanceof SourceException
+                || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException
+                || e instanceof UnsupportedOperationException;
+    }
+
+    private static String message(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     private static void useErrorStatusForBadInput(CommandLine cl) {
