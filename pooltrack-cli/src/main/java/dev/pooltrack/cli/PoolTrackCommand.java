@@ -2,6 +2,7 @@ package dev.pooltrack.cli;
 
 import dev.pooltrack.cli.source.SourceException;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -90,7 +91,7 @@ public final class PoolTrackCommand implements Callable<Integer> {
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine failed = e.getCommandLine();
             PrintWriter err = failed.getErr();
-            err.println("pooltrack: " + e.getMessage());
+            err.println("pooltrack: " + unknownWindowsOption(args).orElse(e.getMessage()));
             err.println("Try 'pooltrack "
                     + (failed == cl ? "" : failed.getCommandName() + " ")
                     + "--help' for more information.");
@@ -104,6 +105,19 @@ public final class PoolTrackCommand implements Callable<Integer> {
     /* Errors the user can act on (a bad value, no such process, a JVM without PoolTrack, a damaged
      * file) are one line, "pooltrack: <message>", as a Unix tool prints them; anything else is a bug
      * in pooltrack and gets its stack trace too. */
+
+    /**
+     * A Windows-style option that {@link WindowsSyntax} left as it was, so not an option of the
+     * command: when parsing failed, the likely cause, which picocli reports as an unmatched argument.
+     */
+    private static Optional<String> unknownWindowsOption(String[] args) {
+        for (String a : args) {
+            if (a.matches("/[A-Za-z][A-Za-z0-9]*")) {
+                return Optional.of("Unknown option: '" + a + "'");
+            }
+        }
+        return Optional.empty();
+    }
 
     private static boolean isForTheUser(Exception e) {
         return e instanceof CommandException
