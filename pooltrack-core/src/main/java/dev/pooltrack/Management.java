@@ -2,8 +2,6 @@ package dev.pooltrack;
 
 import dev.pooltrack.report.PoolJson;
 import java.lang.management.ManagementFactory;
-import java.util.Comparator;
-import java.util.List;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -132,16 +130,7 @@ final class Management implements PoolTrackMXBean {
 
     @Override
     public String outstandingJson(String driver, int limit) {
-        List<OutstandingAllocation> all = pool.outstanding(driver == null || driver.isEmpty() ? null : driver);
-        if (limit > 0 && all.size() > limit) {
-            all = all.stream()
-                    .sorted(Comparator.comparingLong(OutstandingAllocation::length)
-                            .reversed())
-                    .limit(limit)
-                    .sorted(Comparator.comparingLong(OutstandingAllocation::address))
-                    .toList();
-        }
-        return PoolJson.writeOutstanding(all);
+        return PoolJson.writeOutstanding(pool.outstanding(driver == null || driver.isEmpty() ? null : driver, limit));
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.pooltrack.internal.PoolCounters;
 import dev.pooltrack.internal.StripedTracker;
 import dev.pooltrack.internal.TagTable;
 import dev.pooltrack.internal.Tracker;
+import dev.pooltrack.spi.AllocationObserver;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
@@ -59,6 +60,30 @@ public final class PoolTrack {
     private static final int VIOLATIONS_KEPT = 1000;
 
     private static volatile PoolTrack system;
+
+    static {
+        AllocationObserver.Bridge.install(new AllocationObserver.Bridge() {
+            @Override
+            public Driver ensureLoaded(PoolTrack pool, String name) {
+                return pool.ensureLoaded(name);
+            }
+
+            @Override
+            public Driver driverAt(PoolTrack pool, int index) {
+                return pool.drivers.get(index);
+            }
+
+            @Override
+            public void allocated(PoolTrack pool, Driver d, int poolType, long address, long size, int tag, int site) {
+                pool.observeAllocation(d, poolType, address, size, tag, site);
+            }
+
+            @Override
+            public long[] freed(PoolTrack pool, long address) {
+                return pool.observeFree(address);
+            }
+        });
+    }
 
     private final TagTable tags = new TagTable();
     private final PoolCounters counters = new PoolCounters();
@@ -161,6 +186,23 @@ public final class PoolTrack {
             d.loads++;
             d.status = DriverStatus.LOADED;
             updateTracking(d);
+        }
+        return d;
+    }
+
+    /** The named driver, loaded now if it is not loaded (agent mode: a jar seen allocating). */
+    Driver ensureLoaded(String name) {
+        Driver d = driversByName.get(name);
+        if (d != null && d.status == DriverStatus.LOADED) {
+            return d;
+        }
+        d = driverState(name);
+        synchronized (d) {
+            if (d.status != DriverStatus.LOADED) {
+                d.loads++;
+                d.status = DriverStatus.LOADED;
+                updateTracking(d);
+            }
         }
         return d;
     }
@@ -495,6 +537,79 @@ public final class PoolTrack {
         NativeMemory.free(base);
     }
 
+    // ---------------------------------------------------------------- memory allocated by others
+
+    /* Allocations PoolTrack did not make (direct buffers, Unsafe, FFM arenas, seen by the agent)
+     * have no pool header, so their tag, size and pool type must be remembered to count the free:
+     * verified drivers' allocations go into the records like any other, the others into a second
+     * tracker used only as that memory. Its per-driver counters are not reported: a driver that is
+     * not verified has none, as on Windows. */
+
+    private final Tracker observed = new StripedTracker();
+    private static final ThreadLocal<long[]> RECORD = ThreadLocal.withInitial(() -> new long[2]);
+
+    void observeAllocation(Driver d, int poolType, long address, long size, int tag, int site) {
+        if (address == 0) {
+            return;
+        }
+        int tagIndex = tags.indexOf(tag);
+        if (tagIndex < 0) {
+            tagIndex = tags.register(tag);
+        }
+        PoolCounters.Cell cell = counters.cell();
+        counters.onAllocate(cell, tagIndex, poolType, size);
+        if (d.tracked) {
+            counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
+            if (site == 0 && callSites) {
+                site = sites.capture();
+            }
+            if (d.status == DriverStatus.UNLOADING || d.status == DriverStatus.UNLOADED) {
+                long[] c = new long[Tracker.DRIVER_COUNTERS];
+                tracker.driverCounters(d.index, c);
+                raise(Violations.allocationDuringUnload(
+                        d.name,
+                        c[Tracker.CURRENT_PAGED_BYTES],
+                        c[Tracker.CURRENT_NONPAGED_BYTES],
+                        c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS],
+                        sites.site(site)));
+            }
+            tracker.track(
+                    address,
+                    size,
+                    tag,
+                    poolType,
+                    d.index,
+                    site,
+                    Thread.currentThread().threadId(),
+                    CoarseClock.millis());
+        } else {
+            observed.track(
+                    address,
+                    size,
+                    tag,
+                    poolType,
+                    d.index,
+                    site,
+                    Thread.currentThread().threadId(),
+                    CoarseClock.millis());
+        }
+    }
+
+    /** Forgets an observed allocation; returns its record ({@code [0]} info, {@code [1]} tag and site) or null. */
+    long[] observeFree(long address) {
+        long[] record = RECORD.get();
+        long info = recordsExist ? tracker.untrack(address, record) : Tracker.NOT_TRACKED;
+        if (info == Tracker.NOT_TRACKED) {
+            info = observed.untrack(address, record);
+        }
+        if (info == Tracker.NOT_TRACKED) {
+            return null; // allocated before PoolTrack watched, or never seen
+        }
+        int tag = (int) (record[1] >>> 32);
+        counters.onFree(counters.cell(), tags.indexOf(tag), Tracker.infoPoolType(info), Tracker.infoSize(info));
+        return record;
+    }
+
     // ---------------------------------------------------------------- call sites and unique tags
 
     /** Registers a call site once, for {@link Driver#allocate(PoolType, long, Tag, Driver.CallSiteId)}. */
@@ -679,6 +794,24 @@ public final class PoolTrack {
                         timeMillis)));
         out.sort(Comparator.comparingLong(OutstandingAllocation::address));
         return out;
+    }
+
+    /**
+     * The {@code limit} biggest outstanding allocations, sorted by address; all of them when {@code
+     * limit} is 0 or less.
+     *
+     * @throws IllegalArgumentException if no driver has that name
+     */
+    public List<OutstandingAllocation> outstanding(String driverName, int limit) {
+        List<OutstandingAllocation> all = outstanding(driverName);
+        if (limit <= 0 || all.size() <= limit) {
+            return all;
+        }
+        return all.stream()
+                .sorted(Comparator.comparingLong(OutstandingAllocation::length).reversed())
+                .limit(limit)
+                .sorted(Comparator.comparingLong(OutstandingAllocation::address))
+                .toList();
     }
 
     /** The number of outstanding records of verified drivers, and the bytes the records take. */

@@ -155,7 +155,9 @@ public final class SettingsFile {
     public static void write(Path file, VerifierSettings s) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+        // a name of this process's own, so two writers never rename each other's half-written file
+        Path tmp = dir.resolve("." + file.getFileName() + "."
+                + ProcessHandle.current().pid() + "." + Thread.currentThread().threadId() + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(
                     tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {

@@ -54,20 +54,14 @@ final class Violations {
 
     static Violation badFree(String driver, boolean verified, long address, CallSite site) {
         if (!verified) {
-            return new Violation(
-                    BugCheck.BAD_POOL_CALLER,
-                    BugCheck.name(BugCheck.BAD_POOL_CALLER),
-                    List.of(
-                            Violation.Parameter.number(
-                                    0x99, "Attempt to free pool with invalid address (or corruption in pool header)."),
-                            Violation.Parameter.number(address, "address being freed."),
-                            Violation.Parameter.number(0, "0"),
-                            Violation.Parameter.number(0, "0")),
+            return c2(
+                    0x99,
+                    "Attempt to free pool with invalid address (or corruption in pool header).",
+                    Violation.Parameter.number(address, "address being freed."),
+                    Violation.Parameter.number(0, "0"),
+                    Violation.Parameter.number(0, "0"),
                     driver,
-                    site,
-                    List.of(),
-                    Thread.currentThread().getName(),
-                    System.currentTimeMillis());
+                    site);
         }
         return c4(
                 BugCheck.FREE_OF_BAD_ADDRESS,
@@ -82,19 +76,14 @@ final class Violations {
 
     static Violation doubleFree(String driver, boolean verified, long address, CallSite site) {
         if (!verified) {
-            return new Violation(
-                    BugCheck.BAD_POOL_CALLER,
-                    BugCheck.name(BugCheck.BAD_POOL_CALLER),
-                    List.of(
-                            Violation.Parameter.number(0x07, "Attempt to free pool which was already freed."),
-                            Violation.Parameter.number(0, "reserved."),
-                            Violation.Parameter.number(0, "pool header contents (not kept)."),
-                            Violation.Parameter.number(address, "address of the block being freed.")),
+            return c2(
+                    0x07,
+                    "Attempt to free pool which was already freed.",
+                    Violation.Parameter.number(0, "reserved."),
+                    Violation.Parameter.number(0, "pool header contents (not kept)."),
+                    Violation.Parameter.number(address, "address of the block being freed."),
                     driver,
-                    site,
-                    List.of(),
-                    Thread.currentThread().getName(),
-                    System.currentTimeMillis());
+                    site);
         }
         return c4(
                 BugCheck.DOUBLE_FREE,
@@ -108,23 +97,16 @@ final class Violations {
     }
 
     static Violation wrongTag(String driver, long address, int allocatorTag, int freeTag, CallSite site) {
-        return new Violation(
-                BugCheck.BAD_POOL_CALLER,
-                BugCheck.name(BugCheck.BAD_POOL_CALLER),
-                List.of(
-                        Violation.Parameter.number(
-                                BugCheck.FREE_WITH_WRONG_TAG, "Attempt to free pool with the wrong tag."),
-                        Violation.Parameter.number(address, "address of pool."),
-                        Violation.Parameter.number(
-                                allocatorTag & 0xFFFF_FFFFL, "allocator's tag '" + text(allocatorTag) + "'."),
-                        Violation.Parameter.number(
-                                freeTag & 0xFFFF_FFFFL,
-                                "tag being used in the attempted free '" + text(freeTag) + "'.")),
+        return c2(
+                BugCheck.FREE_WITH_WRONG_TAG,
+                "Attempt to free pool with the wrong tag.",
+                Violation.Parameter.number(address, "address of pool."),
+                Violation.Parameter.number(
+                        allocatorTag & 0xFFFF_FFFFL, "allocator's tag '" + text(allocatorTag) + "'."),
+                Violation.Parameter.number(
+                        freeTag & 0xFFFF_FFFFL, "tag being used in the attempted free '" + text(freeTag) + "'."),
                 driver,
-                site,
-                List.of(),
-                Thread.currentThread().getName(),
-                System.currentTimeMillis());
+                site);
     }
 
     private static String text(int tag) {
@@ -133,6 +115,17 @@ final class Violations {
         } catch (IllegalArgumentException e) {
             return String.format("0x%08X", tag);
         }
+    }
+
+    private static Violation c2(
+            int subcode,
+            String meaning,
+            Violation.Parameter p2,
+            Violation.Parameter p3,
+            Violation.Parameter p4,
+            String driver,
+            CallSite site) {
+        return of(BugCheck.BAD_POOL_CALLER, subcode, meaning, p2, p3, p4, driver, site, List.of());
     }
 
     private static Violation c4(
@@ -144,9 +137,22 @@ final class Violations {
             String driver,
             CallSite site,
             List<OutstandingAllocation> leaked) {
+        return of(BugCheck.DRIVER_VERIFIER_DETECTED_VIOLATION, subcode, meaning, p2, p3, p4, driver, site, leaked);
+    }
+
+    private static Violation of(
+            int code,
+            int subcode,
+            String meaning,
+            Violation.Parameter p2,
+            Violation.Parameter p3,
+            Violation.Parameter p4,
+            String driver,
+            CallSite site,
+            List<OutstandingAllocation> leaked) {
         return new Violation(
-                BugCheck.DRIVER_VERIFIER_DETECTED_VIOLATION,
-                BugCheck.name(BugCheck.DRIVER_VERIFIER_DETECTED_VIOLATION),
+                code,
+                BugCheck.name(code),
                 List.of(Violation.Parameter.number(subcode, meaning), p2, p3, p4),
                 driver,
                 site,

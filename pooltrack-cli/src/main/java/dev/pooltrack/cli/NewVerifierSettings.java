@@ -14,8 +14,7 @@ final class NewVerifierSettings {
     /* verifier /flags 8 /driver myfault.sys prints "New verifier settings:", one "Option: Enabled" or
      * "Option: Disabled" line per option, then the verified drivers (reference §7, Part 6). The
      * options listed are Windows' standard ones plus any PoolTrack implements; PoolTrack's own
-     * settings follow under their own names. Drivers are sorted by name: VerifierSettings keeps them
-     * as a set, without the order they were given in. */
+     * settings follow under their own names. Drivers are listed in the order they were given. */
 
     private NewVerifierSettings() {}
 
@@ -88,7 +87,7 @@ final class NewVerifierSettings {
     }
 
     private static List<String> drivers(VerifierSettings s) {
-        return s.drivers().stream().sorted().toList();
+        return List.copyOf(s.drivers());
     }
 
     private static List<String> uniqueTags(VerifierSettings s) {

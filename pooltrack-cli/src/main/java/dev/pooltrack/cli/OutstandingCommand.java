@@ -4,6 +4,7 @@ import dev.pooltrack.DriverCounters;
 import dev.pooltrack.OutstandingAllocation;
 import dev.pooltrack.PoolSnapshot;
 import dev.pooltrack.cli.source.PoolSource;
+import dev.pooltrack.cli.source.PoolSources;
 import dev.pooltrack.report.VerifierReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -49,6 +50,8 @@ final class OutstandingCommand implements Callable<Integer> {
     /** The rows listed unless --limit says otherwise. */
     static final int DEFAULT_LIMIT = 1000;
 
+    private final PoolSources sources;
+
     @Spec
     CommandSpec spec;
 
@@ -74,6 +77,11 @@ final class OutstandingCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
+    /** The command, reading JVMs through {@code sources}. */
+    OutstandingCommand(PoolSources sources) {
+        this.sources = sources;
+    }
+
     @Override
     public Integer call() {
         List<String> rest = new ArrayList<>(arguments);
@@ -92,7 +100,7 @@ final class OutstandingCommand implements Callable<Integer> {
         PoolSnapshot s;
         List<OutstandingAllocation> rows;
         String source;
-        try (PoolSource pool = Targets.open(target, report, "outstanding 4242 my-plugin.jar")) {
+        try (PoolSource pool = Targets.open(sources, target, report, "outstanding 4242 my-plugin.jar")) {
             s = pool.snapshot();
             rows = pool.outstanding(driver, limit);
             source = pool.describe();

@@ -1,6 +1,9 @@
 package dev.pooltrack.cli;
 
+import dev.pooltrack.cli.source.JvmPoolSources;
+import dev.pooltrack.cli.source.PoolSources;
 import dev.pooltrack.cli.source.SourceException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -32,15 +35,17 @@ import picocli.CommandLine.Spec;
             "Options may be written the Windows way or the GNU way: '/flags 0x8 /driver a.jar' is"
                     + " '--flags 0x8 --driver a.jar', '/t5' is '-t5', '/?' is '--help'. Each '/name' that is"
                     + " an option of the command is rewritten to '--name' (any case), or to '-x...' for a"
-                    + " one-letter option x, before the command line is parsed; anything else, such as a path,"
-                    + " is left as it is."
+                    + " one-letter option x, before the command line is parsed; anything else, such as a path"
+                    + " or poolmon's /iTag, is left as it is."
         },
         subcommands = {
             VerifierCommand.class,
             PoolUsedCommand.class,
             OutstandingCommand.class,
+            PoolMonCommand.class,
             AnalyzeCommand.class,
             JvmsCommand.class,
+            ManagerCommand.class,
             DemoCommand.class
         },
         commandListHeading = "%nCommands:%n",
@@ -78,7 +83,37 @@ public final class PoolTrackCommand implements Callable<Integer> {
      * ExitStatus#ERROR}, as does a command that fails.
      */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new PoolTrackCommand());
+        return commandLine(new JvmPoolSources(), System.in);
+    }
+
+    /**
+     * A fresh command line whose commands read JVMs through {@code sources} and answers from {@code
+     * stdin}.
+     */
+    static CommandLine commandLine(PoolSources sources, InputStream stdin) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                if (type == PoolMonCommand.class) {
+                    return type.cast(new PoolMonCommand(sources));
+                }
+                if (type == ManagerCommand.class) {
+                    return type.cast(new ManagerCommand(sources, stdin));
+                }
+                if (type == VerifierCommand.class) {
+                    return type.cast(new VerifierCommand(sources, stdin));
+                }
+                if (type == PoolUsedCommand.class) {
+                    return type.cast(new PoolUsedCommand(sources));
+                }
+                if (type == OutstandingCommand.class) {
+                    return type.cast(new OutstandingCommand(sources));
+                }
+                return defaults.create(type);
+            }
+        };
+        CommandLine cl = new CommandLine(new PoolTrackCommand(), factory);
         cl.setExecutionExceptionHandler((e, failed, parsed) -> {
             PrintWriter err = failed.getErr();
             err.println("pooltrack: " + message(e));
@@ -91,7 +126,10 @@ public final class PoolTrackCommand implements Callable<Integer> {
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine failed = e.getCommandLine();
             PrintWriter err = failed.getErr();
-            err.println("pooltrack: " + unknownWindowsOption(args).orElse(e.getMessage()));
+            String message = e instanceof CommandLine.UnmatchedArgumentException
+                    ? unknownWindowsOption(args).orElse(e.getMessage())
+                    : e.getMessage();
+            err.println("pooltrack: " + message);
             err.println("Try 'pooltrack "
                     + (failed == cl ? "" : failed.getCommandName() + " ")
                     + "--help' for more information.");

@@ -5,6 +5,7 @@ import dev.pooltrack.PoolTagFile;
 import dev.pooltrack.Tag;
 import dev.pooltrack.TagPattern;
 import dev.pooltrack.cli.source.PoolSource;
+import dev.pooltrack.cli.source.PoolSources;
 import dev.pooltrack.report.PoolUsedReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -48,6 +49,8 @@ import picocli.CommandLine.Spec;
         })
 final class PoolUsedCommand implements Callable<Integer> {
 
+    private final PoolSources sources;
+
     @Spec
     CommandSpec spec;
 
@@ -78,6 +81,11 @@ final class PoolUsedCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON: the rows shown and the total.")
     boolean json;
 
+    /** The command, reading JVMs through {@code sources}. */
+    PoolUsedCommand(PoolSources sources) {
+        this.sources = sources;
+    }
+
     @Override
     public Integer call() {
         List<String> rest = new ArrayList<>(arguments);
@@ -93,7 +101,7 @@ final class PoolUsedCommand implements Callable<Integer> {
         Function<Tag, String> describe = describer(pooltags);
 
         PoolSnapshot s;
-        try (PoolSource source = Targets.open(target, report, "poolused 4242 2")) {
+        try (PoolSource source = Targets.open(sources, target, report, "poolused 4242 2")) {
             s = source.snapshot();
         }
         if (pattern != null) {

@@ -1,8 +1,8 @@
 package dev.pooltrack.cli;
 
-import dev.pooltrack.cli.source.JvmPoolSource;
 import dev.pooltrack.cli.source.Jvms;
 import dev.pooltrack.cli.source.PoolSource;
+import dev.pooltrack.cli.source.PoolSources;
 import dev.pooltrack.cli.source.ReportFileSource;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,33 +26,36 @@ final class Targets {
      * @throws CommandException if both or neither are given
      * @throws dev.pooltrack.cli.source.SourceException if the source cannot be opened
      */
-    static PoolSource open(Long pid, Path report, String example) {
+    static PoolSource open(PoolSources sources, Long pid, Path report, String example) {
         if (pid != null && report != null) {
             throw new CommandException("give the pid of a running JVM or --report FILE, not both");
         }
         if (report != null) {
             return ReportFileSource.open(report);
         }
-        if (pid != null) {
-            return JvmPoolSource.attach(pid);
-        }
-        throw noPid(example);
+        return attach(sources, pid, example);
     }
 
-    /** Attaches to a running JVM, which a command that changes it needs. */
-    static JvmPoolSource attach(Long pid, String example) {
+    /** Opens a running JVM, which a command that changes it needs. */
+    static PoolSource attach(PoolSources sources, Long pid, String example) {
         if (pid == null) {
-            throw noPid(example);
+            throw noPid(sources, example);
         }
-        return JvmPoolSource.attach(pid);
+        return sources.open(Long.toString(pid));
     }
 
     /** The error for a command given no pid: what to write, and the JVMs there are. */
-    static CommandException noPid(String example) {
-        List<Jvms.Jvm> jvms = Jvms.list();
-        return new CommandException("no pid given: name the JVM, for example 'pooltrack " + example
-                + "'. JVMs you can attach to (pooltrack jvms --pooltrack tells which run PoolTrack):\n"
-                + Jvms.listing(jvms));
+    static CommandException noPid(PoolSources sources, String example) {
+        List<String> jvms = sources.candidates();
+        StringBuilder message = new StringBuilder("no pid given: name the JVM, for example 'pooltrack " + example
+                + "'. JVMs you can attach to (pooltrack jvms --pooltrack tells which run PoolTrack):");
+        if (jvms.isEmpty()) {
+            message.append("\n").append(Jvms.listing(List.of()));
+        }
+        for (String jvm : jvms) {
+            message.append("\n  ").append(jvm);
+        }
+        return new CommandException(message.toString());
     }
 
     /** Whether a positional argument is a pid: digits only. */

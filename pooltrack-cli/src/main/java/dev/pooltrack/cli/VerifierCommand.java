@@ -6,11 +6,12 @@ import dev.pooltrack.PoolSnapshot;
 import dev.pooltrack.SettingsFile;
 import dev.pooltrack.VerifierFlags;
 import dev.pooltrack.VerifierSettings;
-import dev.pooltrack.cli.source.JvmPoolSource;
 import dev.pooltrack.cli.source.PoolSource;
+import dev.pooltrack.cli.source.PoolSources;
 import dev.pooltrack.report.Json;
 import dev.pooltrack.report.QueryReport;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -36,6 +37,7 @@ import picocli.CommandLine.Spec;
         header = "Driver Verifier's command line: settings for the next start, /query, /volatile, /log.",
         synopsisHeading = "%nUsage:%n",
         customSynopsis = {
+            "  pooltrack verifier                           (Driver Verifier Manager, step by step)",
             "  pooltrack verifier /flags FLAGS | /standard  [/driver NAME... | /all]  [/bugcheck crash|throw|log]",
             "  pooltrack verifier /driver NAME... | /all | /bugcheck crash|throw|log",
             "  pooltrack verifier /reset",
@@ -49,6 +51,8 @@ import picocli.CommandLine.Spec;
             "Every /option is also --option (GNU syntax); PID may also be given as --pid PID."
         },
         description = {
+            "",
+            "With no arguments, 'pooltrack verifier' opens Driver Verifier Manager (pooltrack manager --help).",
             "",
             "Settings for the next start. /flags, /standard, /driver, /all, /bugcheck and /reset without"
                     + " /volatile change the settings file, which PoolTrack reads when it starts in a JVM (the"
@@ -90,7 +94,8 @@ import picocli.CommandLine.Spec;
         },
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
-            ExitStatus.SUCCESS + ":success (/query, /querysettings, /volatile, /log)",
+            ExitStatus.SUCCESS
+                    + ":success (/query, /querysettings, /volatile, /log; Manager: applied now or cancelled)",
             ExitStatus.ERROR + ":error: bad input, no such JVM, a change refused",
             ExitStatus.RESTART_NEEDED + ":the settings file was changed: the settings take effect when the JVM is"
                     + " restarted"
@@ -109,6 +114,9 @@ final class VerifierCommand implements Callable<Integer> {
 
     private static final Duration MIN_INTERVAL = Duration.ofMillis(50);
     private static final Duration MAX_INTERVAL = Duration.ofDays(1);
+
+    private final PoolSources sources;
+    private final InputStream stdin;
 
     @Spec
     CommandSpec spec;
@@ -195,6 +203,12 @@ final class VerifierCommand implements Callable<Integer> {
 
     private PrintWriter out;
 
+    /** The command, reading JVMs through {@code sources}; Driver Verifier Manager reads {@code stdin}. */
+    VerifierCommand(PoolSources sources, InputStream stdin) {
+        this.sources = sources;
+        this.stdin = stdin;
+    }
+
     @Override
     public Integer call() {
         out = spec.commandLine().getOut();
@@ -215,8 +229,12 @@ final class VerifierCommand implements Callable<Integer> {
             if (pidArgument != null || pidOption != null) {
                 throw new CommandException("what should verifier do with the JVM? Give /query, /volatile ... or /log");
             }
-            spec.commandLine().usage(out);
-            return ExitStatus.SUCCESS;
+            return ManagerCommand.run(
+                    sources,
+                    SettingsFile.location(),
+                    stdin,
+                    out,
+                    spec.commandLine().getErr());
         }
         if (actions > 1) {
             throw new CommandException("give one of /flags (/standard, /driver, /all, /bugcheck), /reset,"
@@ -349,7 +367,7 @@ final class VerifierCommand implements Callable<Integer> {
     // ---------------------------------------------------------------- a running JVM
 
     private int query(Long pid) {
-        try (PoolSource source = Targets.open(pid, report, "verifier /query 4242")) {
+        try (PoolSource source = Targets.open(sources, pid, report, "verifier /query 4242")) {
             PoolSnapshot s = source.snapshot();
             out.print(json ? QueryReport.json(s) : QueryReport.text(s));
             out.flush();
@@ -375,7 +393,7 @@ final class VerifierCommand implements Callable<Integer> {
         if (bugcheck != null) {
             SettingsFile.response(bugcheck); // refuses a bad name before anything changes
         }
-        try (JvmPoolSource source = Targets.attach(pid, "verifier /volatile /adddriver my-plugin.jar 4242")) {
+        try (PoolSource source = Targets.attach(sources, pid, "verifier /volatile /adddriver my-plugin.jar 4242")) {
             PoolSnapshot before = source.snapshot();
             for (String name : list(removeDrivers)) {
                 DriverCounters d = before.driver(name);
@@ -435,7 +453,7 @@ final class VerifierCommand implements Callable<Integer> {
 
     private int log(Long pid) {
         Duration every = interval == null ? DEFAULT_INTERVAL : interval(interval);
-        try (JvmPoolSource source = Targets.attach(pid, "verifier /log counters.log /interval 30 4242")) {
+        try (PoolSource source = Targets.attach(sources, pid, "verifier /log counters.log /interval 30 4242")) {
             return VerifierLog.runUntilInterrupted(source, log, every, out);
         }
     }

@@ -234,12 +234,25 @@ class VerifierSettingsFileTest {
     }
 
     @Test
-    void noArguments_printsUsageAndExitsZero() {
-        Cli.Run run = Cli.run("verifier");
+    void noArguments_opensDriverVerifierManager() {
+        Cli.Run run = Cli.pooltrackWithInput(new TestPools().sources(), "q\n", "verifier");
+
+        assertThat(run.status()).as(run.err()).isEqualTo(ExitStatus.SUCCESS);
+        assertThat(run.out()).contains("Cancelled: no settings were changed.");
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void help_documentsTheSettingsFileLocationFormatAndPrecedence() {
+        Cli.Run run = Cli.run("verifier", "/?");
 
         assertThat(run.status()).isEqualTo(ExitStatus.SUCCESS);
         assertThat(run.out())
-                .contains("pooltrack verifier /flags FLAGS", "POOLTRACK_SETTINGS", "~/.pooltrack/verifier.conf");
+                .contains("  -Dpooltrack.settings=FILE     a system property")
+                .contains("  POOLTRACK_SETTINGS=FILE       an environment variable")
+                .contains("  ~/.pooltrack/verifier.conf")
+                .contains("  flags=0x8")
+                .contains("Precedence:");
     }
 
     @Test

@@ -36,6 +36,11 @@ public final class LockingTracker implements Tracker {
 
     @Override
     public synchronized long untrack(long address) {
+        return untrack(address, null);
+    }
+
+    @Override
+    public synchronized long untrack(long address, long[] record) {
         Rec r = records.remove(address);
         if (r == null) {
             return NOT_TRACKED;
@@ -50,7 +55,12 @@ public final class LockingTracker implements Tracker {
         int base = r.poolType == 0 ? CURRENT_NONPAGED_ALLOCS : CURRENT_PAGED_ALLOCS;
         c[base] -= 1;
         c[base + 1] -= r.size;
-        return Tracker.info(r.size, r.driver, r.poolType);
+        long info = Tracker.info(r.size, r.driver, r.poolType);
+        if (record != null) {
+            record[0] = info;
+            record[1] = ((long) r.tag << 32) | (r.site & 0xFFFF_FFFFL);
+        }
+        return info;
     }
 
     @Override

@@ -120,34 +120,28 @@ public final class StripedTracker implements Tracker {
 
     @Override
     public long untrack(long address) {
+        return untrack(address, null);
+    }
+
+    @Override
+    public long untrack(long address, long[] record) {
         long h = hash(address);
         Segment s = segments[(int) (h >>> (64 - SEGMENT_BITS))];
         long info;
         lock(s);
         try {
             long[] slots = s.slots;
-            int cap = s.capacity;
-            int i = index(h, cap);
-            while (true) {
-                int w = i * WORDS;
-                long a = slots[w];
-                if (a == 0) {
-                    return NOT_TRACKED;
-                }
-                if (a == address) {
-                    info = slots[w + 1];
-                    if ((info & FREED) != 0) {
-                        return NOT_TRACKED;
-                    }
-                    slots[w + 1] = info | FREED;
-                    s.live--;
-                    s.tombstones++;
-                    break;
-                }
-                if (++i == cap) {
-                    i = 0;
-                }
+            int w = find(s, h, address);
+            if (w < 0 || ((info = slots[w + 1]) & FREED) != 0) {
+                return NOT_TRACKED;
             }
+            slots[w + 1] = info | FREED;
+            if (record != null) {
+                record[0] = info;
+                record[1] = slots[w + 2];
+            }
+            s.live--;
+            s.tombstones++;
         } finally {
             unlock(s);
         }

@@ -46,6 +46,14 @@ public interface Tracker {
     long untrack(long address);
 
     /**
+     * Removes the record of {@code address} and uncounts it, handing back the whole record.
+     *
+     * @param record receives {@code [0]} the packed info and {@code [1]} {@code tag << 32 | site}
+     * @return the packed info, or {@link #NOT_TRACKED} (then {@code record} is unchanged)
+     */
+    long untrack(long address, long[] record);
+
+    /**
      * The packed info of {@code address} if it was untracked recently and not tracked since, else
      * {@link #NOT_TRACKED}: a second free of such an address may be a double free.
      */

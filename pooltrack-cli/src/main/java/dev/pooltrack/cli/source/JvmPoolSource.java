@@ -67,6 +67,16 @@ public final class JvmPoolSource implements PoolSource {
         }
     }
 
+    /** Thrown when no process has the pid, or the process is not a JVM that accepts attach. */
+    public static final class NoSuchJvmException extends SourceException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        NoSuchJvmException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private final long pid;
     private final String command;
     private final JMXConnector connector;
@@ -92,7 +102,7 @@ public final class JvmPoolSource implements PoolSource {
         }
         Optional<ProcessHandle> process = ProcessHandle.of(pid);
         if (process.isEmpty() || !process.get().isAlive()) {
-            throw new SourceException("no Java process with pid " + pid);
+            throw new NoSuchJvmException("no Java process with pid " + pid, null);
         }
         if (pid == ProcessHandle.current().pid()) {
             throw new SourceException("pid " + pid + " is this pooltrack command itself");
@@ -159,7 +169,7 @@ public final class JvmPoolSource implements PoolSource {
         }
         if (Jvms.find(pid).isEmpty()) {
             String what = process.info().command().orElse("command unknown");
-            return new SourceException(
+            return new NoSuchJvmException(
                     "no Java process with pid " + pid + ": process " + pid + " (" + what + ") is not a JVM that"
                             + " accepts attach (it is not Java, or runs with -XX:-UsePerfData or"
                             + " -XX:+DisableAttachMechanism)",

@@ -5,7 +5,6 @@ import dev.pooltrack.PoolSnapshot;
 import dev.pooltrack.PoolTrack;
 import dev.pooltrack.SettingsFile;
 import dev.pooltrack.Violation;
-import java.util.Comparator;
 import java.util.List;
 
 /** A pool in this JVM as a {@link PoolSource}: the demo's pools, and tests of the views. */
@@ -32,15 +31,7 @@ public final class LocalPoolSource implements PoolSource {
 
     @Override
     public List<OutstandingAllocation> outstanding(String driver, int limit) {
-        List<OutstandingAllocation> all = pool.outstanding(driver);
-        if (limit <= 0 || all.size() <= limit) {
-            return all;
-        }
-        return all.stream()
-                .sorted(Comparator.comparingLong(OutstandingAllocation::length).reversed())
-                .limit(limit)
-                .sorted(Comparator.comparingLong(OutstandingAllocation::address))
-                .toList();
+        return pool.outstanding(driver, limit);
     }
 
     @Override

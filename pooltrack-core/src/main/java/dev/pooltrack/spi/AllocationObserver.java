@@ -1,0 +1,130 @@
+package dev.pooltrack.spi;
+
+import dev.pooltrack.CallSite;
+import dev.pooltrack.Driver;
+import dev.pooltrack.PoolTrack;
+import dev.pooltrack.PoolType;
+
+/**
+ * The narrow door through which PoolTrack's agent reports native memory that PoolTrack did not
+ * allocate: direct buffers, {@code Unsafe}, FFM arenas, mapped files, C allocator downcalls.
+ *
+ * <p>Not for applications: use {@link Driver#allocate} to allocate through PoolTrack. Thread-safe.
+ * Every method takes primitives and allocates nothing on the Java heap when the driver, tag and call
+ * site are already known. The allocation is counted under its tag for every driver, recorded for
+ * {@code !verifier 3} when its driver is verified, and checked at the driver's unload like any
+ * other.
+ */
+public final class AllocationObserver {
+
+    private final PoolTrack pool;
+    private final Bridge bridge;
+
+    private AllocationObserver(PoolTrack pool, Bridge bridge) {
+        this.pool = pool;
+        this.bridge = bridge;
+    }
+
+    /** The observer of {@code pool}. */
+    public static AllocationObserver of(PoolTrack pool) {
+        return new AllocationObserver(pool, Bridge.get());
+    }
+
+    /** The pool observed. */
+    public PoolTrack pool() {
+        return pool;
+    }
+
+    /**
+     * The driver with the given name, loaded if it is not loaded: in agent mode a driver loads when
+     * the first class of its jar is seen allocating.
+     */
+    public Driver driver(String name) {
+        return bridge.ensureLoaded(pool, name);
+    }
+
+    /** The id of a call site, for {@link #allocated}: register each site once and keep the id. */
+    public int callSite(CallSite site) {
+        return pool.callSite(site).id();
+    }
+
+    /**
+     * Reports an allocation made by someone else.
+     *
+     * @param driver the driver charged
+     * @param poolType {@link PoolType#code()}
+     * @param address the address returned to the program; 0 (a failed allocation) is ignored
+     * @param size the bytes allocated
+     * @param tag the tag value ({@link dev.pooltrack.Tag#value()})
+     * @param site a call site id from {@link #callSite}, or 0 to walk the stack when call sites are on
+     */
+    public void allocated(Driver driver, int poolType, long address, long size, int tag, int site) {
+        bridge.allocated(pool, driver, poolType, address, size, tag, site);
+    }
+
+    /**
+     * Reports a free. An address PoolTrack never saw (allocated before it started watching) is
+     * ignored.
+     *
+     * @return whether the address was known
+     */
+    public boolean freed(long address) {
+        return bridge.freed(pool, address) != null;
+    }
+
+    /**
+     * Reports a reallocation: the old block is freed and the new one charged to the same driver,
+     * tag, pool type and call site. An unknown old address makes the new block unknown too.
+     */
+    public void reallocated(long oldAddress, long newAddress, long newSize) {
+        long[] record = bridge.freed(pool, oldAddress);
+        if (record != null && newAddress != 0) {
+            long info = record[0];
+            int driverIndex = (int) (info >>> 1) & 0x7FFF;
+            int poolType = (int) info & 1;
+            int tag = (int) (record[1] >>> 32);
+            int site = (int) record[1];
+            bridge.allocated(pool, bridge.driverAt(pool, driverIndex), poolType, newAddress, newSize, tag, site);
+        }
+    }
+
+    /**
+     * The bridge into the engine's package-private entry points, set by {@link PoolTrack} when it
+     * loads (the shared-secrets pattern of the JDK). Not API.
+     */
+    public interface Bridge {
+        /** Loads the named driver if needed. */
+        Driver ensureLoaded(PoolTrack pool, String name);
+
+        /** The driver with the given index. */
+        Driver driverAt(PoolTrack pool, int index);
+
+        /** See {@link AllocationObserver#allocated}. */
+        void allocated(PoolTrack pool, Driver d, int poolType, long address, long size, int tag, int site);
+
+        /** See {@link AllocationObserver#freed}; the record, or null. */
+        long[] freed(PoolTrack pool, long address);
+
+        /** The bridge PoolTrack installed. */
+        static Bridge get() {
+            try {
+                Class.forName(PoolTrack.class.getName(), true, PoolTrack.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new AssertionError(e);
+            }
+            return Holder.bridge;
+        }
+
+        /** Called once by PoolTrack's static initialiser. */
+        static void install(Bridge b) {
+            if (Holder.bridge != null) {
+                throw new IllegalStateException("bridge installed already");
+            }
+            Holder.bridge = b;
+        }
+    }
+
+    private static final class Holder {
+        static volatile Bridge bridge;
+    }
+}
