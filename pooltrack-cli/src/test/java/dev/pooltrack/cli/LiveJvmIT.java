@@ -184,7 +184,7 @@ class LiveJvmIT {
         assertThat(add.status()).as(add.err()).isEqualTo(ExitStatus.SUCCESS);
         assertThat(add.out())
                 .startsWith("New verifier settings:\n")
-                .contains("Verified drivers: session-plugin storage-plugin\n")
+                .contains("Verified drivers: storage-plugin session-plugin\n")
                 .contains("session-plugin (Loaded): verified now; its allocations from now on are tracked.\n")
                 .endsWith("the settings file is unchanged.\n");
         List<?> allocations = List.of();
