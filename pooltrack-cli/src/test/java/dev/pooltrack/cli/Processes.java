@@ -151,7 +151,12 @@ final class Processes {
 
     /** Runs the CLI prefixed with {@code prefix} (for example {@code runuser -u nobody --}). */
     static Run pooltrack(Path dir, List<String> prefix, String... args) {
-        Process p = startPooltrack(dir, prefix, args);
+        return pooltrack(dir, prefix, List.of(), args);
+    }
+
+    /** Runs the CLI prefixed with {@code prefix}, its JVM started with {@code jvmOptions}. */
+    static Run pooltrack(Path dir, List<String> prefix, List<String> jvmOptions, String... args) {
+        Process p = startPooltrack(dir, prefix, jvmOptions, args);
         try {
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
@@ -167,8 +172,14 @@ final class Processes {
 
     /** Starts the CLI and returns at once. */
     static Process startPooltrack(Path dir, List<String> prefix, String... args) {
+        return startPooltrack(dir, prefix, List.of(), args);
+    }
+
+    private static Process startPooltrack(Path dir, List<String> prefix, List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", cliJar().toString()));
+        command.add(java());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", cliJar().toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
