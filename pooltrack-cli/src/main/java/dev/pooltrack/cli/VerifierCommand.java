@@ -397,7 +397,7 @@ final class VerifierCommand implements Callable<Integer> {
             PoolSnapshot before = source.snapshot();
             for (String name : list(removeDrivers)) {
                 DriverCounters d = before.driver(name);
-                if (d != null && d.status() == DriverStatus.LOADED) {
+                if (d != null && d.status() == DriverStatus.LOADED && d.verified()) {
                     throw new CommandException("cannot stop verifying " + name + " in " + source.describe()
                             + ": it is loaded. As on Windows, where verifier /volatile /removedriver fails for a loaded"
                             + " driver, a loaded driver stays verified until it unloads; to leave it out when the JVM"
