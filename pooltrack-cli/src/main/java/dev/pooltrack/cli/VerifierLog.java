@@ -23,9 +23,9 @@ import java.util.function.BooleanSupplier;
  */
 final class VerifierLog {
 
-    /* Each entry is the verifier /query text (its first line the time, UTC) followed by an empty
-     * line, so entries split at empty lines and each holds the same counters as /query (reference
-     * §3.1, [CLF]). An entry is formatted whole, then written with one write on a channel opened for
+    /* Each entry is the verifier /query text followed by an empty line: it holds the same counters
+     * as /query (reference §3.1, [CLF]) and starts with its time line (yyyy-MM-dd HH:mm:ss, UTC),
+     * which is where a reader splits entries (the /query text has empty lines of its own). An entry is formatted whole, then written with one write on a channel opened for
      * append, and forced to disk: a reader, or a crash of this process, sees whole entries only.
      *
      * Stopping: Ctrl+C and SIGTERM start the JVM's shutdown; a shutdown hook asks the loop to stop,
