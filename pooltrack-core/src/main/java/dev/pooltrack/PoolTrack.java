@@ -18,6 +18,8 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +64,8 @@ public final class PoolTrack {
 
     private static volatile PoolTrack system;
 
+    private static final ScopedValue<Driver> CURRENT_DRIVER = ScopedValue.newInstance();
+
     static {
         AllocationObserver.Bridge.install(new AllocationObserver.Bridge() {
             @Override
@@ -82,6 +86,20 @@ public final class PoolTrack {
             @Override
             public long[] freed(PoolTrack pool, long address) {
                 return pool.observeFree(address);
+            }
+
+            @Override
+            public Driver currentDriver(PoolTrack pool) {
+                if (!CURRENT_DRIVER.isBound()) {
+                    return null;
+                }
+                Driver d = CURRENT_DRIVER.get();
+                return d.pool == pool ? d : null;
+            }
+
+            @Override
+            public boolean isSystem(PoolTrack pool) {
+                return pool == system;
             }
         });
     }
@@ -278,6 +296,47 @@ public final class PoolTrack {
         if (leak != null) {
             raise(leak);
         }
+    }
+
+    // ---------------------------------------------------------------- the current driver
+
+    /* Windows charges pool to the driver whose code called the allocator; the agent does the same
+     * by the allocating class's jar. A test, a request or a plugin callback run by a host is a unit
+     * of work whose code lives in someone else's jar: runAs and callAs name the driver to charge
+     * instead, for as long as the work runs on this thread. A ScopedValue and not a ThreadLocal:
+     * the binding cannot outlive the call, costs nothing to drop, and StructuredTaskScope forks
+     * inherit it. */
+
+    /**
+     * Runs {@code work} with {@code driver} as this thread's current driver: native memory that
+     * PoolTrack's agent sees allocated on this thread while {@code work} runs (direct buffers,
+     * {@code Unsafe}, FFM arenas) is charged to {@code driver} instead of the jar of the allocating
+     * code. Calls nest; the innermost driver is current. Threads that {@code work} starts or hands
+     * work to are not in the scope. Allocations through a {@link Driver} handle are charged to that
+     * handle's driver, whatever is current.
+     *
+     * @throws NullPointerException if {@code driver} or {@code work} is null
+     */
+    public static void runAs(Driver driver, Runnable work) {
+        ScopedValue.where(CURRENT_DRIVER, Objects.requireNonNull(driver, "driver"))
+                .run(work);
+    }
+
+    /**
+     * Calls {@code work} with {@code driver} as this thread's current driver, as {@link #runAs},
+     * and returns its result; whatever {@code work} throws is thrown on.
+     *
+     * @throws NullPointerException if {@code driver} or {@code work} is null
+     */
+    public static <R, X extends Throwable> R callAs(Driver driver, ScopedValue.CallableOp<? extends R, X> work)
+            throws X {
+        return ScopedValue.where(CURRENT_DRIVER, Objects.requireNonNull(driver, "driver"))
+                .call(work);
+    }
+
+    /** The driver of the innermost {@link #runAs} or {@link #callAs} running on this thread, if any. */
+    public static Optional<Driver> currentDriver() {
+        return CURRENT_DRIVER.isBound() ? Optional.of(CURRENT_DRIVER.get()) : Optional.empty();
     }
 
     // ---------------------------------------------------------------- settings

@@ -27,7 +27,20 @@ public final class AllocationObserver {
 
     /** The observer of {@code pool}. */
     public static AllocationObserver of(PoolTrack pool) {
-        return new AllocationObserver(pool, Bridge.get());
+        Bridge bridge = Bridge.get();
+        if (bridge.isSystem(pool)) {
+            Holder.systemPoolObserved = true;
+        }
+        return new AllocationObserver(pool, bridge);
+    }
+
+    /**
+     * Whether an observer reports to {@link PoolTrack#system()}: true once PoolTrack's agent has
+     * started in this JVM. Creates no pool. The JUnit extension asks it to decide whether tests
+     * run as drivers of the system pool, where the agent charges their JDK allocations.
+     */
+    public static boolean systemPoolObserved() {
+        return Holder.systemPoolObserved;
     }
 
     /** The pool observed. */
@@ -89,6 +102,16 @@ public final class AllocationObserver {
     }
 
     /**
+     * The driver to charge for an allocation on this thread before looking at the allocating code:
+     * the driver of the innermost {@link PoolTrack#runAs} or {@link PoolTrack#callAs} running on
+     * this thread, if it belongs to this observer's pool; {@code null} otherwise (then attribute the
+     * allocation as usual, to the jar of the allocating code). Allocates nothing.
+     */
+    public Driver currentDriver() {
+        return bridge.currentDriver(pool);
+    }
+
+    /**
      * The bridge into the engine's package-private entry points, set by {@link PoolTrack} when it
      * loads (the shared-secrets pattern of the JDK). Not API.
      */
@@ -104,6 +127,12 @@ public final class AllocationObserver {
 
         /** See {@link AllocationObserver#freed}; the record, or null. */
         long[] freed(PoolTrack pool, long address);
+
+        /** See {@link AllocationObserver#currentDriver}. */
+        Driver currentDriver(PoolTrack pool);
+
+        /** Whether {@code pool} is {@link PoolTrack#system()}. */
+        boolean isSystem(PoolTrack pool);
 
         /** The bridge PoolTrack installed. */
         static Bridge get() {
@@ -126,5 +155,6 @@ public final class AllocationObserver {
 
     private static final class Holder {
         static volatile Bridge bridge;
+        static volatile boolean systemPoolObserved;
     }
 }
