@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "analyze",
         mixinStandardHelpOptions = true,
-        header = "!analyze -v on a bug check report file: the violation, the !verifier 3 listing, the counters.",
+        header = "Reads a bug check report file: the violation (!analyze -v), its listing and counters.",
         description = {
             "",
             "The crash response writes pooltrack-bugcheck-<pid>-<time>-<code>.txt before it halts the JVM,"

@@ -32,11 +32,13 @@ import picocli.CommandLine.Spec;
                     + " sample plugins. 'pooltrack jvms' lists the running JVMs; the other commands read one by"
                     + " its pid.",
             "",
-            "Options may be written the Windows way or the GNU way: '/flags 0x8 /driver a.jar' is"
-                    + " '--flags 0x8 --driver a.jar', '/t5' is '-t5', '/?' is '--help'. Each '/name' that is"
-                    + " an option of the command is rewritten to '--name' (any case), or to '-x...' for a"
-                    + " one-letter option x, before the command line is parsed; anything else, such as a path"
-                    + " or poolmon's /iTag, is left as it is."
+            "Options may be written the Windows way or the GNU way:",
+            "  /flags 0x8 /driver a.jar   is   --flags 0x8 --driver a.jar",
+            "  /t5                        is   -t5",
+            "  /?                         is   --help",
+            "Each '/name' that is an option of the command becomes '--name' (any case), or '-x...' for"
+                    + " a one-letter option x, before the command line is parsed; anything else, such as a path"
+                    + " or poolmon's /iTag, stays as it is."
         },
         subcommands = {
             VerifierCommand.class,
