@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -882,20 +883,45 @@ public final class PoolTrack {
 
     /**
      * The {@code limit} biggest outstanding allocations, sorted by address; all of them when {@code
-     * limit} is 0 or less.
+     * limit} is 0 or less. Among allocations of the same length the lower addresses are kept.
+     *
+     * <p>Only the allocations kept become objects: asking for the 1000 biggest of a million
+     * outstanding walks the records once and keeps a heap of 1000, so a tool that reads a busy JVM
+     * with a limit does not make it allocate a million objects.
      *
      * @throws IllegalArgumentException if no driver has that name
      */
     public List<OutstandingAllocation> outstanding(String driverName, int limit) {
-        List<OutstandingAllocation> all = outstanding(driverName);
-        if (limit <= 0 || all.size() <= limit) {
-            return all;
+        if (limit <= 0) {
+            return outstanding(driverName);
         }
-        return all.stream()
-                .sorted(Comparator.comparingLong(OutstandingAllocation::length).reversed())
-                .limit(limit)
-                .sorted(Comparator.comparingLong(OutstandingAllocation::address))
-                .toList();
+        int filter = driverName == null ? -1 : driver(driverName).index;
+        // the worst kept on top: the shortest, and of those the highest address
+        Comparator<OutstandingAllocation> worstFirst = Comparator.comparingLong(OutstandingAllocation::length)
+                .thenComparing(
+                        Comparator.comparingLong(OutstandingAllocation::address).reversed());
+        PriorityQueue<OutstandingAllocation> kept = new PriorityQueue<>(Math.min(limit, 1 << 16), worstFirst);
+        tracker.forEach(filter, (address, size, tag, poolType, driver, site, threadId, timeMillis) -> {
+            if (kept.size() == limit) {
+                OutstandingAllocation worst = kept.peek();
+                if (size < worst.length() || (size == worst.length() && address > worst.address())) {
+                    return;
+                }
+                kept.poll();
+            }
+            kept.add(new OutstandingAllocation(
+                    address,
+                    size,
+                    Tag.ofValue(tag),
+                    PoolType.ofCode(poolType),
+                    drivers.get(driver).name,
+                    sites.site(site),
+                    threadId,
+                    timeMillis));
+        });
+        List<OutstandingAllocation> out = new ArrayList<>(kept);
+        out.sort(Comparator.comparingLong(OutstandingAllocation::address));
+        return out;
     }
 
     /** The number of outstanding records of verified drivers, and the bytes the records take. */

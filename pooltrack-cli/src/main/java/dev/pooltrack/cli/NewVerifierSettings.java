@@ -20,7 +20,15 @@ final class NewVerifierSettings {
 
     /** The block as text, each line ending in {@code \n}. */
     static String text(VerifierSettings s) {
-        StringBuilder out = new StringBuilder("New verifier settings:\n\n");
+        return "New verifier settings:\n\n" + optionsText(s);
+    }
+
+    /**
+     * The block without its heading: what {@code verifier /querysettings} prints. A settings object
+     * that verifies no driver says {@code Verified drivers: (none)}.
+     */
+    static String optionsText(VerifierSettings s) {
+        StringBuilder out = new StringBuilder();
         for (VerifierFlags.Flag f : options()) {
             out.append(f.name())
                     .append(": ")
@@ -28,7 +36,10 @@ final class NewVerifierSettings {
                     .append('\n');
         }
         out.append("\nVerified drivers: ")
-                .append(s.allDrivers() ? "all drivers (/all)" : String.join(" ", drivers(s)))
+                .append(
+                        s.allDrivers()
+                                ? "all drivers (/all)"
+                                : s.drivers().isEmpty() ? "(none)" : String.join(" ", drivers(s)))
                 .append("\n\n");
         out.append("Response to a violation: ")
                 .append(s.response().name().toLowerCase(java.util.Locale.ROOT))

@@ -245,7 +245,7 @@ class PoolMonCommandTest {
         Cli.Run run = poolmon("--json", TestPools.PID);
 
         assertThat(run.status()).isEqualTo(ExitStatus.ERROR);
-        assertThat(run.err()).startsWith("--json goes with --once or /n FILE: the live view is text");
+        assertThat(run.err()).startsWith("pooltrack: --json goes with --once or /n FILE: the live view is text");
     }
 
     @Test
@@ -253,17 +253,20 @@ class PoolMonCommandTest {
         Cli.Run run = poolmon("--once", "999");
 
         assertThat(run.status()).isEqualTo(ExitStatus.ERROR);
-        assertThat(run.err()).isEqualTo("pooltrack poolmon: no JVM with pid 999\n");
+        assertThat(run.err()).isEqualTo("pooltrack: no JVM with pid 999\n");
     }
 
     @Test
-    void liveJvmsNotWiredYet_exitsOneSayingSo() {
-        StringWriterRun run = StringWriterRun.of(PoolTrackCommand.commandLine(), "poolmon", "--once", "1234");
+    void liveJvm_noSuchProcess_exitsOneSayingSo() {
+        long unused = 999_999;
+        while (ProcessHandle.of(unused).isPresent()) {
+            unused++;
+        }
+        StringWriterRun run =
+                StringWriterRun.of(PoolTrackCommand.commandLine(), "poolmon", "--once", Long.toString(unused));
 
         assertThat(run.status()).isEqualTo(ExitStatus.ERROR);
-        assertThat(run.err())
-                .isEqualTo("pooltrack poolmon: reading a running JVM (pid 1234) is not available in this build of"
-                        + " pooltrack yet\n");
+        assertThat(run.err()).isEqualTo("pooltrack: no Java process with pid " + unused + "\n");
     }
 
     @Test
@@ -272,7 +275,8 @@ class PoolMonCommandTest {
 
         assertThat(run.status()).isEqualTo(ExitStatus.ERROR);
         assertThat(run.err())
-                .startsWith("the live view needs a terminal on standard input and output; for a script use --once");
+                .startsWith(
+                        "pooltrack: the live view needs a terminal on standard input and output; for a script use --once");
         assertThat(run.out()).isEmpty();
     }
 
