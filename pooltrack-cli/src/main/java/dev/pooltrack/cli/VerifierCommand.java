@@ -6,6 +6,8 @@ import dev.pooltrack.PoolSnapshot;
 import dev.pooltrack.SettingsFile;
 import dev.pooltrack.VerifierFlags;
 import dev.pooltrack.VerifierSettings;
+import dev.pooltrack.agent.AgentLoader;
+import dev.pooltrack.cli.source.JvmPoolSource;
 import dev.pooltrack.cli.source.PoolSource;
 import dev.pooltrack.cli.source.PoolSources;
 import dev.pooltrack.report.Json;
@@ -375,6 +377,41 @@ final class VerifierCommand implements Callable<Integer> {
         return ExitStatus.SUCCESS;
     }
 
+    /* verifier /volatile on a JVM that has no PoolTrack in it yet: as on Windows, where /volatile
+     * starts verifying a loaded driver without a reboot, PoolTrack loads its agent into the JVM
+     * (Attach API) with the flags and drivers given, then applies the change through the agent's pool
+     * like any other. Only a change that turns verification on loads the agent. */
+    private PoolSource attachOrLoadAgent(Long pid, Integer newFlags) {
+        String example = "verifier /volatile /adddriver my-plugin.jar 4242";
+        try {
+            return Targets.attach(sources, pid, example);
+        } catch (IllegalArgumentException e) {
+            if (!(e.getCause() instanceof JvmPoolSource.NoPoolTrackException)
+                    || (addDrivers == null && newFlags == null)) {
+                throw e;
+            }
+            List<String> options = new ArrayList<>();
+            options.add(String.format("flags=0x%X", newFlags != null ? newFlags : VerifierFlags.POOL_TRACKING));
+            if (addDrivers != null && !addDrivers.isEmpty()) {
+                options.add("driver=" + String.join("+", addDrivers));
+            }
+            if (bugcheck != null) {
+                options.add("response=" + bugcheck.toLowerCase(Locale.ROOT));
+            }
+            try {
+                AgentLoader.load(pid, String.join(",", options));
+            } catch (IllegalStateException | IllegalArgumentException loadFailed) {
+                throw new CommandException(
+                        e.getMessage() + "; loading PoolTrack's agent into it failed too: " + loadFailed.getMessage());
+            }
+            spec.commandLine()
+                    .getErr()
+                    .println("pooltrack: JVM " + pid + " had no PoolTrack: loaded the agent ("
+                            + String.join(",", options) + ")");
+            return Targets.attach(sources, pid, example);
+        }
+    }
+
     private int changeNow(Long pid) {
         if (drivers != null || all) {
             throw new CommandException(
@@ -393,7 +430,7 @@ final class VerifierCommand implements Callable<Integer> {
         if (bugcheck != null) {
             SettingsFile.response(bugcheck); // refuses a bad name before anything changes
         }
-        try (PoolSource source = Targets.attach(sources, pid, "verifier /volatile /adddriver my-plugin.jar 4242")) {
+        try (PoolSource source = attachOrLoadAgent(pid, newFlags)) {
             PoolSnapshot before = source.snapshot();
             for (String name : list(removeDrivers)) {
                 DriverCounters d = before.driver(name);
