@@ -102,4 +102,55 @@ class AgentCommandsIT {
             target.destroyForcibly();
         }
     }
+
+    @Test
+    void verifierVolatile_jvmWithoutPoolTrack_loadsTheAgentAndTracksFromThenOn(@TempDir Path dir) throws Exception {
+        Path stop = dir.resolve("stop");
+        Path out = dir.resolve("out.txt");
+        Process target = new ProcessBuilder(
+                        JAVA,
+                        "-XX:+EnableDynamicAgentLoading",
+                        "-cp",
+                        TEST_CLASSES,
+                        "example.cli.Ticker",
+                        stop.toString())
+                .redirectOutput(out.toFile())
+                .redirectError(dir.resolve("err.txt").toFile())
+                .start();
+        try {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(out).contains("ticking") && target.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            String pid = Long.toString(target.pid());
+            String driver = "target/test-classes/";
+
+            Cli.Run r = Cli.pooltrack(
+                    new dev.pooltrack.cli.source.JvmPoolSources(),
+                    "verifier",
+                    "/volatile",
+                    "/flags",
+                    "0x8",
+                    "/adddriver",
+                    driver,
+                    pid);
+
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.err())
+                    .contains("JVM " + pid + " had no PoolTrack: loaded the agent (flags=0x8,driver=" + driver + ")");
+            assertThat(r.out()).contains(driver + " (Loaded): verified now");
+            Cli.Run listing;
+            do {
+                Thread.sleep(100);
+                listing = Cli.pooltrack(new dev.pooltrack.cli.source.JvmPoolSources(), "outstanding", pid, driver);
+            } while (!listing.out().contains("Ticker!tick") && System.nanoTime() < deadline);
+            assertThat(listing.out())
+                    .as(listing.err())
+                    .contains("0x00001000  Jdbb  Ticker!tick  example.cli.Ticker.tick(Ticker.java:27)");
+        } finally {
+            Files.createFile(stop);
+            target.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            target.destroyForcibly();
+        }
+    }
 }
