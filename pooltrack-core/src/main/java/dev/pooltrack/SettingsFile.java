@@ -1,14 +1,11 @@
 package dev.pooltrack;
 
+import dev.pooltrack.report.AtomicWrite;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -153,25 +150,7 @@ public final class SettingsFile {
      * @throws IOException if the file cannot be written; the old file is then unchanged
      */
     public static void write(Path file, VerifierSettings s) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // a name of this process's own, so two writers never rename each other's half-written file
-        Path tmp = dir.resolve("." + file.getFileName() + "."
-                + ProcessHandle.current().pid() + "." + Thread.currentThread().threadId() + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(
-                    tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ch.write(StandardCharsets.UTF_8.encode(format(s)));
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicWrite.replace(file, format(s));
     }
 
     private static String requireNonEmpty(String value, String what) {
