@@ -41,15 +41,15 @@ import java.util.function.Consumer;
 public final class PoolTrack {
 
     /* The pool header, in front of every block like Windows' 16-byte x64 _POOL_HEADER
-     * (reference §8.4), lets a free find its tag, size, pool type and driver without any lookup:
+     * (reference §8.4), lets a free find its tag, size and pool type without any lookup:
      *   +0 int  tag value
-     *   +4 short driver index
+     *   +4 short the tag's counter index + 1 (0: look the tag up, for the 65,535th tag and later)
      *   +6 byte  pool type | TRACKED_BIT (a record exists for the block)
      *   +7 byte  LIVE_MAGIC while allocated, 0 once freed
      *   +8 long  requested size
      * A freed block's first 16 bytes are the C allocator's again (glibc keeps its free-list links
      * there), so a stale header does not look live; verified drivers do not rely on that, their
-     * records decide. */
+     * records decide. The first eight bytes are written and read as one word. */
 
     static final int HEADER = 16;
     private static final long BIG_BLOCK = 64 * 1024;
@@ -488,10 +488,11 @@ public final class PoolTrack {
         } else if (bytes >= BIG_BLOCK && recordsExist) {
             tracker.forget(address);
         }
-        Memory.EVERYTHING.set(ValueLayout.JAVA_INT_UNALIGNED, base, tag);
-        Memory.EVERYTHING.set(ValueLayout.JAVA_SHORT_UNALIGNED, base + 4, (short) d.index);
-        Memory.EVERYTHING.set(ValueLayout.JAVA_BYTE, base + 6, (byte) typeByte);
-        Memory.EVERYTHING.set(ValueLayout.JAVA_BYTE, base + 7, LIVE_MAGIC);
+        long slot = tagIndex < 0xFFFF ? tagIndex + 1 : 0;
+        Memory.EVERYTHING.set(
+                ValueLayout.JAVA_LONG_UNALIGNED,
+                base,
+                (tag & 0xFFFF_FFFFL) | (slot << 32) | ((long) typeByte << 48) | ((long) (LIVE_MAGIC & 0xFF) << 56));
         Memory.EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, base + 8, bytes);
         return address;
     }
@@ -540,8 +541,9 @@ public final class PoolTrack {
         if (recordsExist) {
             long info = tracker.untrack(address);
             if (info != Tracker.NOT_TRACKED) {
-                int tag = Memory.EVERYTHING.get(ValueLayout.JAVA_INT_UNALIGNED, base);
-                release(base, tag, Tracker.infoPoolType(info), Tracker.infoSize(info));
+                long word = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
+                int tag = (int) word;
+                release(base, word, Tracker.infoPoolType(info), Tracker.infoSize(info));
                 if (expectedTag != 0 && expectedTag != tag) {
                     wrongTag(caller, address, tag, expectedTag);
                 }
@@ -567,7 +569,7 @@ public final class PoolTrack {
             return;
         }
         int tag = (int) word;
-        release(base, tag, typeByte & 1, Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 8));
+        release(base, word, typeByte & 1, Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 8));
         if (expectedTag != 0 && expectedTag != tag) {
             wrongTag(caller, address, tag, expectedTag);
         }
@@ -597,9 +599,12 @@ public final class PoolTrack {
         raise(Violations.wrongTag(caller.name, address, tag, expectedTag, CallSites.callerOutsidePoolTrack()));
     }
 
-    private void release(long base, int tag, int poolType, long bytes) {
+    /** Frees a block whose header's first word is {@code word}. */
+    private void release(long base, long word, int poolType, long bytes) {
         Memory.EVERYTHING.set(ValueLayout.JAVA_BYTE, base + 7, (byte) 0);
-        counters.onFree(counters.cell(), tags.indexOf(tag), poolType, bytes);
+        int slot = (int) (word >>> 32) & 0xFFFF;
+        int tagIndex = slot != 0 ? slot - 1 : tags.indexOf((int) word);
+        counters.onFree(counters.cell(), tagIndex, poolType, bytes);
         NativeMemory.free(base);
     }
 
