@@ -21,9 +21,11 @@ public final class ChunkedCounters {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private volatile long[][] chunks = new long[1][];
+    /** Chunk 0, which never moves: the common slots are reached without reading {@link #chunks}. */
+    private final long[] first = new long[CHUNK_SIZE];
 
     public ChunkedCounters() {
-        chunks[0] = new long[CHUNK_SIZE];
+        chunks[0] = first;
     }
 
     /** Adds atomically; any number of threads may add to the same slot. */
@@ -89,6 +91,9 @@ public final class ChunkedCounters {
     }
 
     private long[] chunkFor(int slot) {
+        if (slot < CHUNK_SIZE) {
+            return first;
+        }
         long[][] cs = chunks;
         int chunk = slot >>> CHUNK_SHIFT;
         if (chunk < cs.length) {
