@@ -661,27 +661,13 @@ public final class PoolTrack {
      * path nobody reported (a C free(), a race between a realloc and its report): the old record is
      * dropped, counted as freed, and the new allocation recorded. */
     private void trackObserved(Tracker t, Driver d, int poolType, long address, long size, int tag, int site) {
+        long thread = Thread.currentThread().threadId();
+        long now = CoarseClock.millis();
         try {
-            t.track(
-                    address,
-                    size,
-                    tag,
-                    poolType,
-                    d.index,
-                    site,
-                    Thread.currentThread().threadId(),
-                    CoarseClock.millis());
+            t.track(address, size, tag, poolType, d.index, site, thread, now);
         } catch (IllegalStateException trackedAlready) {
             observeFree(address);
-            t.track(
-                    address,
-                    size,
-                    tag,
-                    poolType,
-                    d.index,
-                    site,
-                    Thread.currentThread().threadId(),
-                    CoarseClock.millis());
+            t.track(address, size, tag, poolType, d.index, site, thread, now);
         }
     }
 
