@@ -9,6 +9,11 @@ public final class BugCheck {
     /** 0xC1 SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION; Arg4 is the subcode. */
     public static final int SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION = 0xC1;
 
+    /** 0xD5 DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL: a driver touched a freed special pool page. */
+    public static final int DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL = 0xD5;
+    /** 0xD6 DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION: a driver touched the guard page of its special pool block. */
+    public static final int DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION = 0xD6;
+
     /** 0xC4 subcode: zero-byte allocation requested. */
     public static final int ZERO_BYTE_ALLOCATION = 0x00;
     /** 0xC4 subcode: free of an address no allocation returned. */
@@ -19,6 +24,10 @@ public final class BugCheck {
     public static final int ALLOCATION_DURING_UNLOAD = 0x61;
     /** 0xC4 subcode: a driver unloads without freeing its pool. */
     public static final int UNLOAD_WITH_OUTSTANDING_ALLOCATIONS = 0x62;
+    /** 0xC4 subcode: a block freed (or checked at unload) after its driver wrote past its end. */
+    public static final int OVERRUN_FOUND_AT_FREE = 0x51;
+    /** 0xC4 subcode: a block freed whose pool header was overwritten (a write before its start). */
+    public static final int HEADER_DAMAGED_AT_FREE = 0x53;
     /** 0xC2 subcode: free with a tag other than the allocation's. */
     public static final int FREE_WITH_WRONG_TAG = 0x0A;
 
@@ -30,6 +39,8 @@ public final class BugCheck {
             case DRIVER_VERIFIER_DETECTED_VIOLATION -> "DRIVER_VERIFIER_DETECTED_VIOLATION";
             case BAD_POOL_CALLER -> "BAD_POOL_CALLER";
             case SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION -> "SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION";
+            case DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL -> "DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL";
+            case DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION -> "DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION";
             default -> "UNKNOWN_BUGCHECK";
         };
     }

@@ -4,6 +4,7 @@ import dev.pooltrack.internal.CallSites;
 import dev.pooltrack.internal.CoarseClock;
 import dev.pooltrack.internal.NativeMemory;
 import dev.pooltrack.internal.PoolCounters;
+import dev.pooltrack.internal.SpecialPool;
 import dev.pooltrack.internal.StripedTracker;
 import dev.pooltrack.internal.TagTable;
 import dev.pooltrack.internal.Tracker;
@@ -49,12 +50,19 @@ public final class PoolTrack {
      *   +8 long  requested size
      * A freed block's first 16 bytes are the C allocator's again (glibc keeps its free-list links
      * there), so a stale header does not look live; verified drivers do not rely on that, their
-     * records decide. The first eight bytes are written and read as one word. */
+     * records decide. The first eight bytes are written and read as one word.
+     *
+     * A block with a record (TRACKED_BIT) also has a TAIL-byte zone after its last byte, filled with
+     * TAIL_PATTERN and checked at free and at unload: Pool Tracking's overrun check (0xC4/0x51, and
+     * 0xC4/0x53 when the header itself was overwritten). Special pool blocks have no header: their
+     * addresses are in the special pool's region, which free tests first. */
 
     static final int HEADER = 16;
     private static final long BIG_BLOCK = 64 * 1024;
     private static final byte LIVE_MAGIC = (byte) 0xA7;
     private static final int TRACKED_BIT = 0x2;
+    static final int TAIL = 16;
+    private static final long TAIL_PATTERN = 0xC3A5_5A3C_F00D_E11AL;
 
     /* The whole address space, through which pool headers are read and written. In a holder, so that
      * the restricted reinterpret runs when PoolTrack first allocates, not when the class loads: the
@@ -128,6 +136,11 @@ public final class PoolTrack {
     private volatile boolean recordsExist;
 
     private volatile boolean callSites;
+    /** Whether special pool may serve anything: allocations then take the slow path. */
+    private volatile boolean specialPoolOn;
+    /** Special pool's pages, made when settings first turn it on and kept while the pool lives. */
+    private volatile SpecialPool specialPool;
+
     private volatile Management management;
     private volatile Set<Integer> uniqueTagValues = Set.of();
 
@@ -280,6 +293,7 @@ public final class PoolTrack {
 
     void unload(Driver d) {
         Violation leak = null;
+        Violation overrun = null;
         synchronized (d) {
             if (d.status != DriverStatus.LOADED) {
                 throw new IllegalStateException("driver " + d.name + " is not loaded (" + d.status.displayName() + ")");
@@ -287,6 +301,7 @@ public final class PoolTrack {
             d.status = DriverStatus.UNLOADING;
             try {
                 if (d.tracked) {
+                    overrun = overrunAtUnload(d);
                     long[] c = new long[Tracker.DRIVER_COUNTERS];
                     tracker.driverCounters(d.index, c);
                     long outstanding = c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS];
@@ -299,9 +314,37 @@ public final class PoolTrack {
                 d.status = DriverStatus.UNLOADED;
             }
         }
+        if (overrun != null) {
+            raise(overrun);
+        }
         if (leak != null) {
             raise(leak);
         }
+    }
+
+    /* At unload the tail zones of the driver's outstanding blocks are checked, as a free would. Only
+     * blocks PoolTrack allocated have one: those with a live, recorded header of the record's size.
+     * Paged records are skipped, since memory the agent observed as paged is a file mapping whose
+     * preceding bytes may not be mapped; special pool blocks are checked when freed. */
+    private Violation overrunAtUnload(Driver d) {
+        SpecialPool sp = specialPool;
+        long[] found = new long[3];
+        tracker.forEach(d.index, (address, size, tag, poolType, driver, site, threadId, timeMillis) -> {
+            if (found[0] != 0 || poolType != 0 || (sp != null && sp.contains(address)) || (address & 0xF) != 0) {
+                return;
+            }
+            long word = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, address - HEADER);
+            if ((word >>> 48) == (((LIVE_MAGIC & 0xFFL) << 8) | TRACKED_BIT)
+                    && Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, address - HEADER + 8) == size) {
+                long damaged = tailDamage(address, size);
+                if (damaged != 0) {
+                    found[0] = address;
+                    found[1] = damaged;
+                    found[2] = size;
+                }
+            }
+        });
+        return found[0] == 0 ? null : Violations.overrunAtFree(d.name, found[0], found[1], found[2], CallSite.UNKNOWN);
     }
 
     // ---------------------------------------------------------------- the current driver
@@ -420,6 +463,18 @@ public final class PoolTrack {
 
     private void applySettings(VerifierSettings s) {
         callSites = s.callSites();
+        if (s.specialPoolOn() && specialPool == null) {
+            try {
+                specialPool =
+                        new SpecialPool(s.specialPool().slots(), s.specialPool().verifyStart(), s.reportDirectory());
+            } catch (IllegalStateException e) {
+                System.getLogger("dev.pooltrack")
+                        .log(
+                                System.Logger.Level.ERROR,
+                                "PoolTrack: " + e.getMessage() + "; running without special pool");
+            }
+        }
+        specialPoolOn = s.specialPoolOn() && specialPool != null;
         Set<Integer> values = new HashSet<>();
         for (Tag t : s.uniqueTags()) {
             values.add(t.value());
@@ -447,7 +502,7 @@ public final class PoolTrack {
         if (type == null || tag == null) {
             throw new IllegalArgumentException("pool type and tag are required (use Tag.NONE for untagged pool)");
         }
-        if (bytes <= 0 || d.status != DriverStatus.LOADED || !uniqueTagValues.isEmpty() || untagged) {
+        if (bytes <= 0 || d.status != DriverStatus.LOADED || !uniqueTagValues.isEmpty() || untagged || specialPoolOn) {
             return allocateSlow(d, type, bytes, tag, site, untagged);
         }
         return allocateFast(d, type.code(), bytes, tag.value(), site);
@@ -460,7 +515,7 @@ public final class PoolTrack {
         }
         boolean tracked = d.tracked;
         PoolCounters.Cell cell = counters.cell();
-        long base = NativeMemory.malloc(bytes + HEADER);
+        long base = NativeMemory.malloc(bytes + HEADER + (tracked ? TAIL : 0));
         if (base == 0) {
             if (tracked) {
                 counters.add(cell, PoolCounters.ALLOCATIONS_FAILED, 1);
@@ -485,6 +540,8 @@ public final class PoolTrack {
                     Thread.currentThread().threadId(),
                     CoarseClock.millis());
             typeByte |= TRACKED_BIT;
+            Memory.EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, address + bytes, TAIL_PATTERN);
+            Memory.EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, address + bytes + 8, TAIL_PATTERN);
         } else if (bytes >= BIG_BLOCK && recordsExist) {
             tracker.forget(address);
         }
@@ -529,10 +586,63 @@ public final class PoolTrack {
             }
             effective = uniqueTagFor(tag, site);
         }
+        if (specialPoolOn) {
+            VerifierSettings s = settings;
+            if (s.specialPoolFor(d.name) || s.specialPool().selected(effective.value(), bytes)) {
+                long address = allocateSpecial(d, type.code(), bytes, effective.value(), site);
+                if (address != 0) {
+                    return address;
+                }
+                if (!d.tracked) {
+                    // a fallback still counts against the special pool ones, as Windows' health check wants
+                    counters.add(counters.cell(), PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
+                }
+            }
+        }
         return allocateFast(d, type.code(), bytes, effective.value(), site);
     }
 
+    /* Special pool: a page of its own, no header; its slot table keeps size, tag and pool type (and
+     * driver and call site, for the analysis of a crash). The call site is always recorded, whatever
+     * callSites says: the whole point of the slot table is to name the code that overran. 0 when
+     * special pool has no slot or the size is a page or more: the caller falls back to normal pool. */
+    private long allocateSpecial(Driver d, int poolType, long bytes, int tag, int site) {
+        if (site == 0) {
+            site = sites.capture();
+        }
+        long address = specialPool.allocate(
+                bytes, tag, poolType, d.name, sites.site(site).toString());
+        if (address == 0) {
+            return 0;
+        }
+        int tagIndex = tags.indexOf(tag);
+        if (tagIndex < 0) {
+            tagIndex = tags.register(tag);
+        }
+        PoolCounters.Cell cell = counters.cell();
+        counters.onAllocate(cell, tagIndex, poolType, bytes);
+        counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
+        counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED_SPECIAL_POOL, 1);
+        if (d.tracked) {
+            tracker.track(
+                    address,
+                    bytes,
+                    tag,
+                    poolType,
+                    d.index,
+                    site,
+                    Thread.currentThread().threadId(),
+                    CoarseClock.millis());
+        }
+        return address;
+    }
+
     void free(Driver caller, long address, int expectedTag) {
+        SpecialPool sp = specialPool;
+        if (sp != null && sp.contains(address)) {
+            freeSpecial(caller, sp, address, expectedTag);
+            return;
+        }
         if (address == 0 || (address & 0xF) != 0) {
             raise(Violations.badFree(caller.name, caller.tracked, address, CallSites.callerOutsidePoolTrack()));
             return;
@@ -542,8 +652,20 @@ public final class PoolTrack {
             long info = tracker.untrack(address);
             if (info != Tracker.NOT_TRACKED) {
                 long word = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
+                int poolType = Tracker.infoPoolType(info);
+                long bytes = Tracker.infoSize(info);
+                if ((word >>> 48) != (((LIVE_MAGIC & 0xFFL) << 8) | TRACKED_BIT | poolType)
+                        || Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 8) != bytes) {
+                    freeDamagedHeader(caller, base, word, poolType, bytes);
+                    return;
+                }
+                long damaged = tailDamage(address, bytes);
                 int tag = (int) word;
-                release(base, word, Tracker.infoPoolType(info), Tracker.infoSize(info));
+                release(base, word, poolType, bytes);
+                if (damaged != 0) {
+                    raise(Violations.overrunAtFree(
+                            caller.name, address, damaged, bytes, CallSites.callerOutsidePoolTrack()));
+                }
                 if (expectedTag != 0 && expectedTag != tag) {
                     wrongTag(caller, address, tag, expectedTag);
                 }
@@ -572,6 +694,56 @@ public final class PoolTrack {
         release(base, word, typeByte & 1, Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 8));
         if (expectedTag != 0 && expectedTag != tag) {
             wrongTag(caller, address, tag, expectedTag);
+        }
+    }
+
+    /** The first byte of the tail zone after {@code bytes} at {@code address} that is not the pattern, or 0. */
+    private static long tailDamage(long address, long bytes) {
+        long end = address + bytes;
+        for (int i = 0; i < TAIL; i += 8) {
+            long v = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, end + i);
+            if (v != TAIL_PATTERN) {
+                return end + i + Long.numberOfTrailingZeros(v ^ TAIL_PATTERN) / 8; // little-endian: low byte first
+            }
+        }
+        return 0;
+    }
+
+    /* The header of a recorded block was overwritten: its tag cannot be trusted, so the per-tag
+     * counters are uncounted only when the tag still names a known tag; the record (already dropped)
+     * kept the driver's counters right. The block is freed before the violation is raised. */
+    private void freeDamagedHeader(Driver caller, long base, long word, int poolType, long bytes) {
+        int tagIndex = tags.indexOf((int) word);
+        if (tagIndex >= 0) {
+            counters.onFree(counters.cell(), tagIndex, poolType, bytes);
+        }
+        NativeMemory.free(base);
+        raise(Violations.headerDamagedAtFree(caller.name, base + HEADER, word, CallSites.callerOutsidePoolTrack()));
+    }
+
+    private void freeSpecial(Driver caller, SpecialPool sp, long address, int expectedTag) {
+        SpecialPool.Freed f = sp.free(address);
+        if (!f.released()) {
+            raise(Violations.specialPoolCorruption(
+                    caller.name,
+                    f.subcode(),
+                    address,
+                    f.size(),
+                    f.calculatedSize(),
+                    CallSites.callerOutsidePoolTrack()));
+            return;
+        }
+        if (recordsExist) {
+            tracker.untrack(address);
+        }
+        int tagIndex = tags.indexOf(f.tag());
+        counters.onFree(counters.cell(), tagIndex, f.poolType(), f.size());
+        if (f.subcode() != 0) {
+            raise(Violations.specialPoolCorruption(
+                    caller.name, f.subcode(), address, f.corruptAddress(), 0, CallSites.callerOutsidePoolTrack()));
+        }
+        if (expectedTag != 0 && expectedTag != f.tag()) {
+            wrongTag(caller, address, f.tag(), expectedTag);
         }
     }
 

@@ -27,10 +27,16 @@ import java.util.Set;
  * callSites=true
  * uniqueTag=Leak
  * reportDirectory=/var/tmp
+ * specialPoolTag=Ovr*
+ * specialPoolSize=1-64
+ * specialPoolVerify=end
+ * specialPoolSlots=4096
  * </pre>
  *
  * <p>{@code driver} and {@code uniqueTag} repeat, one name a line, so names may hold spaces. Where
- * the file is: {@link #location()}.
+ * the file is: {@link #location()}. The {@code specialPool*} keys are {@link SpecialPoolSettings}:
+ * the GFlags tag pattern and size range, Verify End or Start, and the capacity in page pairs; they
+ * are written only when they differ from the defaults.
  */
 public final class SettingsFile {
 
@@ -90,6 +96,7 @@ public final class SettingsFile {
         boolean callSites = true;
         Set<Tag> uniqueTags = new LinkedHashSet<>();
         Path reportDirectory = Path.of(".");
+        SpecialPoolSettings special = SpecialPoolSettings.defaults();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -111,15 +118,25 @@ public final class SettingsFile {
                     case "callSites" -> callSites = bool(value);
                     case "uniqueTag" -> uniqueTags.add(Tag.parse(value));
                     case "reportDirectory" -> reportDirectory = Path.of(requireNonEmpty(value, "directory"));
+                    case "specialPoolTag" ->
+                        special = special.withTag(value.equalsIgnoreCase("none") ? null : TagPattern.parse(value));
+                    case "specialPoolSize" -> {
+                        long[] range = SpecialPoolSettings.parseSizeRange(value);
+                        special = special.withSizeRange(range[0], range[1]);
+                    }
+                    case "specialPoolVerify" ->
+                        special = special.withVerifyStart(SpecialPoolSettings.parseVerify(value));
+                    case "specialPoolSlots" -> special = special.withSlots(slots(value));
                     default ->
                         throw new IllegalArgumentException("unknown key '" + key
-                                + "' (known: flags, driver, all, response, callSites, uniqueTag, reportDirectory)");
+                                + "' (known: flags, driver, all, response, callSites, uniqueTag, reportDirectory,"
+                                + " specialPoolTag, specialPoolSize, specialPoolVerify, specialPoolSlots)");
                 }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + e.getMessage(), e);
             }
         }
-        return new VerifierSettings(flags, drivers, all, response, callSites, uniqueTags, reportDirectory);
+        return new VerifierSettings(flags, drivers, all, response, callSites, uniqueTags, reportDirectory, special);
     }
 
     /** The settings as the file's text. */
@@ -140,6 +157,19 @@ public final class SettingsFile {
                 .forEach(t ->
                         sb.append("uniqueTag=").append(t.text().stripTrailing()).append('\n'));
         sb.append("reportDirectory=").append(s.reportDirectory()).append('\n');
+        SpecialPoolSettings sp = s.specialPool();
+        if (sp.tag() != null) {
+            sb.append("specialPoolTag=").append(sp.tag()).append('\n');
+        }
+        if (sp.maxSize() != 0) {
+            sb.append("specialPoolSize=").append(sp.sizeRangeText()).append('\n');
+        }
+        if (sp.verifyStart()) {
+            sb.append("specialPoolVerify=start\n");
+        }
+        if (sp.slots() != SpecialPoolSettings.DEFAULT_SLOTS) {
+            sb.append("specialPoolSlots=").append(sp.slots()).append('\n');
+        }
         return sb.toString().replace(System.lineSeparator(), "\n");
     }
 
@@ -158,6 +188,14 @@ public final class SettingsFile {
             throw new IllegalArgumentException("empty " + what);
         }
         return value;
+    }
+
+    private static int slots(String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad special pool slot count '" + value + "': write a whole number");
+        }
     }
 
     private static boolean bool(String value) {

@@ -20,7 +20,9 @@ import java.util.Set;
  * @param uniqueTags tags for which each call site gets a tag of its own ({@code Lea1}, {@code Lea2}, ...);
  *     the call site of such an allocation is always recorded, whatever {@code callSites} says, and a
  *     free that passes the shared tag matches the site's own tag
- * @param reportDirectory where the {@link Response#CRASH} response writes its report file
+ * @param reportDirectory where the {@link Response#CRASH} response writes its report file, and where
+ *     special pool keeps its slot table
+ * @param specialPool which allocations special pool serves and how it places them
  */
 public record VerifierSettings(
         int flags,
@@ -29,16 +31,37 @@ public record VerifierSettings(
         Response response,
         boolean callSites,
         Set<Tag> uniqueTags,
-        Path reportDirectory) {
+        Path reportDirectory,
+        SpecialPoolSettings specialPool) {
 
     /** Validates flags and copies the sets. */
     public VerifierSettings {
         VerifierFlags.requireImplemented(flags);
         drivers = Collections.unmodifiableSet(new LinkedHashSet<>(drivers)); // keeps the order given
         uniqueTags = Set.copyOf(uniqueTags);
-        if (response == null || reportDirectory == null) {
-            throw new IllegalArgumentException("response and report directory are required");
+        if (response == null || reportDirectory == null || specialPool == null) {
+            throw new IllegalArgumentException("response, report directory and special pool settings are required");
         }
+    }
+
+    /** Settings with the default special pool settings. */
+    public VerifierSettings(
+            int flags,
+            Set<String> drivers,
+            boolean allDrivers,
+            Response response,
+            boolean callSites,
+            Set<Tag> uniqueTags,
+            Path reportDirectory) {
+        this(
+                flags,
+                drivers,
+                allDrivers,
+                response,
+                callSites,
+                uniqueTags,
+                reportDirectory,
+                SpecialPoolSettings.defaults());
     }
 
     /** No verification: per-tag counters only, responses are logged, call sites on. */
@@ -61,38 +84,57 @@ public record VerifierSettings(
         return poolTracking() && (allDrivers || drivers.contains(driver));
     }
 
+    /** Whether the named driver's allocations are eligible for special pool by flag 0x1. */
+    public boolean specialPoolFor(String driver) {
+        return (flags & VerifierFlags.SPECIAL_POOL) != 0 && (allDrivers || drivers.contains(driver));
+    }
+
+    /** Whether special pool serves anything under these settings: flag 0x1, a tag pattern or a size range. */
+    public boolean specialPoolOn() {
+        return (flags & VerifierFlags.SPECIAL_POOL) != 0 || specialPool.selects();
+    }
+
+    /** These settings with other special pool settings. */
+    public VerifierSettings withSpecialPool(SpecialPoolSettings sp) {
+        return new VerifierSettings(flags, drivers, allDrivers, response, callSites, uniqueTags, reportDirectory, sp);
+    }
+
     /** These settings with other flags. */
     public VerifierSettings withFlags(int newFlags) {
-        return new VerifierSettings(newFlags, drivers, allDrivers, response, callSites, uniqueTags, reportDirectory);
+        return new VerifierSettings(
+                newFlags, drivers, allDrivers, response, callSites, uniqueTags, reportDirectory, specialPool);
     }
 
     /** These settings with another set of verified drivers. */
     public VerifierSettings withDrivers(Set<String> newDrivers) {
-        return new VerifierSettings(flags, newDrivers, allDrivers, response, callSites, uniqueTags, reportDirectory);
+        return new VerifierSettings(
+                flags, newDrivers, allDrivers, response, callSites, uniqueTags, reportDirectory, specialPool);
     }
 
     /** These settings verifying every driver, or only the named ones. */
     public VerifierSettings withAllDrivers(boolean all) {
-        return new VerifierSettings(flags, drivers, all, response, callSites, uniqueTags, reportDirectory);
+        return new VerifierSettings(flags, drivers, all, response, callSites, uniqueTags, reportDirectory, specialPool);
     }
 
     /** These settings with another response. */
     public VerifierSettings withResponse(Response newResponse) {
-        return new VerifierSettings(flags, drivers, allDrivers, newResponse, callSites, uniqueTags, reportDirectory);
+        return new VerifierSettings(
+                flags, drivers, allDrivers, newResponse, callSites, uniqueTags, reportDirectory, specialPool);
     }
 
     /** These settings with call sites on or off. */
     public VerifierSettings withCallSites(boolean on) {
-        return new VerifierSettings(flags, drivers, allDrivers, response, on, uniqueTags, reportDirectory);
+        return new VerifierSettings(flags, drivers, allDrivers, response, on, uniqueTags, reportDirectory, specialPool);
     }
 
     /** These settings giving each call site that passes one of {@code tags} a tag of its own. */
     public VerifierSettings withUniqueTags(Set<Tag> tags) {
-        return new VerifierSettings(flags, drivers, allDrivers, response, callSites, tags, reportDirectory);
+        return new VerifierSettings(
+                flags, drivers, allDrivers, response, callSites, tags, reportDirectory, specialPool);
     }
 
     /** These settings writing crash reports to another directory. */
     public VerifierSettings withReportDirectory(Path dir) {
-        return new VerifierSettings(flags, drivers, allDrivers, response, callSites, uniqueTags, dir);
+        return new VerifierSettings(flags, drivers, allDrivers, response, callSites, uniqueTags, dir, specialPool);
     }
 }

@@ -79,6 +79,10 @@ public record Violation(
 
     /** The failure bucket as {@code !analyze} names it: {@code 0xc4_62}. */
     public String bucket() {
+        if (code == BugCheck.DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION
+                || code == BugCheck.DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL) {
+            return String.format("0x%x", code); // no subcode: the fault itself is the bucket
+        }
         return String.format("0x%x_%x", code, subcode());
     }
 

@@ -109,6 +109,70 @@ final class Violations {
                 site);
     }
 
+    /* Overruns found without special pool (reference §1.1, §1.4): 0x51..0x54 and 0x59 all mean "freed
+     * after writing outside the allocation" under Pool Tracking, and their parameters differ. 0x51 is
+     * the one whose parameters PoolTrack has: the block's base, the first damaged byte past its end
+     * (Windows' "address of the reference beyond the allocation") and the charged bytes. A damaged
+     * pool header (a write before the block, or a neighbour's overrun) raises 0x53, the subcode whose
+     * Arg3 is the header. Both advise Special Pool, which catches the write itself. */
+
+    static Violation overrunAtFree(String driver, long address, long damaged, long bytes, CallSite site) {
+        return c4(
+                BugCheck.OVERRUN_FOUND_AT_FREE,
+                "A driver has written past the end of its pool allocation (found when the block was checked)."
+                        + " Enable Special Pool (verifier /flags 0x9 /driver " + driver
+                        + ") to catch the write as it happens.",
+                Violation.Parameter.number(address, "base address of the allocation."),
+                Violation.Parameter.number(
+                        damaged, "address of the reference beyond the allocation (first damaged byte)."),
+                Violation.Parameter.number(bytes, "number of charged bytes."),
+                driver,
+                site,
+                List.of());
+    }
+
+    static Violation headerDamagedAtFree(String driver, long address, long headerWord, CallSite site) {
+        return c4(
+                BugCheck.HEADER_DAMAGED_AT_FREE,
+                "A driver has written before the start of its pool allocation, over the pool header (found when"
+                        + " the block was freed). Enable Special Pool with Verify Start (verifier /flags 0x9 /driver "
+                        + driver + ", specialPoolVerify=start) to catch the write as it happens.",
+                Violation.Parameter.number(address, "base address of the allocation."),
+                Violation.Parameter.number(address - PoolTrack.HEADER, "pool header address."),
+                Violation.Parameter.number(headerWord, "first word of the damaged header."),
+                driver,
+                site,
+                List.of());
+    }
+
+    /* 0xC1 carries its subcode in Arg4 (reference §1.2). */
+    static Violation specialPoolCorruption(
+            String driver, int subcode, long address, long arg2, long arg3, CallSite site) {
+        String meaning = switch (subcode) {
+            case 0x20 -> "free of special pool that was not allocated (or was freed already).";
+            case 0x21, 0x22 -> "free of a bad special pool address.";
+            case 0x23 -> "bytes before the allocation, in the same page, were overwritten.";
+            case 0x24 -> "bytes after the end of the allocation were overwritten.";
+            case 0x32 -> "a single bit was corrupted in the page around the allocation.";
+            default -> "special pool corruption.";
+        };
+        String p2 = subcode == 0x21 || subcode == 0x22 ? "bytes requested." : "address where bits are corrupted.";
+        String p3 = subcode == 0x21 || subcode == 0x22 ? "bytes calculated (actually given)." : "reserved.";
+        return new Violation(
+                BugCheck.SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION,
+                BugCheck.name(BugCheck.SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION),
+                List.of(
+                        Violation.Parameter.number(address, "address being freed."),
+                        Violation.Parameter.number(arg2, p2),
+                        Violation.Parameter.number(arg3, p3),
+                        Violation.Parameter.number(subcode, meaning)),
+                driver,
+                site,
+                List.of(),
+                Thread.currentThread().getName(),
+                System.currentTimeMillis());
+    }
+
     private static String text(int tag) {
         try {
             return Tag.ofValue(tag).toString();

@@ -345,13 +345,14 @@ class PoolTrackTest {
 
     @org.junit.jupiter.api.Test
     void settings_unimplementedFlags_refusedWithReason() {
-        assertThatThrownBy(() -> VerifierSettings.none().withFlags(0x9))
-                .hasMessageContaining("0x1 (Special pool) is not available in this version of PoolTrack yet");
+        assertThatThrownBy(() -> VerifierSettings.none().withFlags(0xC))
+                .hasMessageContaining(
+                        "0x4 (Randomized low resources simulation) is not available in this version of PoolTrack yet");
         assertThatThrownBy(() -> VerifierSettings.none().withFlags(0x2))
                 .hasMessageContaining("0x2 (Force IRQL checking) has no counterpart on the JVM");
         assertThatThrownBy(() -> VerifierSettings.none().withFlags(0x1000))
                 .hasMessageContaining("0x1000 is not a Driver Verifier flag");
-        assertThat(VerifierFlags.standardFlags()).isEqualTo(0x8);
+        assertThat(VerifierFlags.standardFlags()).isEqualTo(0x9);
         assertThat(VerifierFlags.parse("0x8")).isEqualTo(8);
         assertThat(VerifierFlags.parse("0b1000")).isEqualTo(8);
         assertThat(VerifierFlags.parse("8")).isEqualTo(8);

@@ -148,8 +148,8 @@ final class ExtensionFixtures {
     }
 
     @Fixture
-    @PoolTracked(flags = 0x9)
-    static class SpecialPoolFlags {
+    @PoolTracked(flags = 0xC)
+    static class UnimplementedFlags {
         @Test
         void neverRuns() {}
     }

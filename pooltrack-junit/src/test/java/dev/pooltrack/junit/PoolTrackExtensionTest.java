@@ -140,14 +140,15 @@ class PoolTrackExtensionTest {
 
     @Test
     void flagsPoolTrackDoesNotImplement_failTheClassBeforeAnyTestRuns_namingTheBit() {
-        EngineExecutionResults results = run(ExtensionFixtures.SpecialPoolFlags.class);
+        EngineExecutionResults results = run(ExtensionFixtures.UnimplementedFlags.class);
 
         results.testEvents().assertStatistics(s -> s.started(0));
         assertThat(throwable(results.containerEvents().failed().list().getFirst()))
                 .isInstanceOf(ExtensionConfigurationException.class)
-                .hasMessage("@PoolTracked on dev.pooltrack.junit.ExtensionFixtures$SpecialPoolFlags: flags 0x9 refused:"
-                        + " 0x1 (Special pool) is not available in this version of PoolTrack yet. Implemented: 0x8"
-                        + " (Pool tracking)");
+                .hasMessage(
+                        "@PoolTracked on dev.pooltrack.junit.ExtensionFixtures$UnimplementedFlags: flags 0xC refused:"
+                                + " 0x4 (Randomized low resources simulation) is not available in this version of PoolTrack"
+                                + " yet. Implemented: 0x9 (Special pool, Pool tracking)");
     }
 
     @Test
