@@ -146,6 +146,15 @@ public final class AnalyzeReport {
             case BugCheck.SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION -> """
                 Special pool has detected memory corruption.  Typically the current thread's
                 stack backtrace will reveal the guilty party.""";
+            case BugCheck.DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION -> """
+                N bytes of memory was allocated and more than N bytes are being referenced.
+                This cannot be protected by try-except.  When possible, the guilty driver's
+                name is printed.  Special pool put the allocation next to an inaccessible
+                guard page, and native code touched that page: the JVM died of the fault.""";
+            case BugCheck.DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL -> """
+                The driver is referencing memory which was earlier freed.  Special pool
+                left the freed pages inaccessible, and native code touched them: the JVM
+                died of the fault.  When possible, the guilty driver's name is printed.""";
             default -> "PoolTrack detected a violation of a Driver Verifier rule.";
         };
     }

@@ -181,6 +181,16 @@ public final class SpecialPoolTable {
         return pid;
     }
 
+    /** The number of slots. */
+    public int slotCount() {
+        return slots;
+    }
+
+    /** The page size of the JVM's special pool. */
+    public long pageSize() {
+        return page;
+    }
+
     /** Whether the JVM placed buffers with Verify Start. */
     public boolean verifyStart() {
         return verifyStart;
