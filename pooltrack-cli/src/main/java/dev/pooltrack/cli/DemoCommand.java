@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
+        subcommands = DemoOverrunCommand.class,
         header = "Runs the pool-leak story of \"Troubleshooting Pool Leaks\" on two sample plugins.",
         description = {
             "In fresh pools inside this JVM:",
@@ -22,7 +23,9 @@ import picocli.CommandLine.Spec;
             "  4. !verifier 3 storage-plugin: the leaked blocks and their call site",
             "  5. Part 4: each call site of Leak gets a tag of its own (Lea1, Lea2, ...)",
             "  6. !poolused /t5 2 twice: the unique tag that grows names the leaking site",
-            "Every number printed comes from the run."
+            "Every number printed comes from the run.",
+            "",
+            "'pooltrack demo overrun' runs the overrun story instead: tail zone, special pool, hs_err analysis."
         },
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
