@@ -57,8 +57,8 @@ public class AllocFreeBenchmark {
     static final String DRIVER = "bench";
     static final Tag TAG = Tag.of("Bnch");
 
-    private static final MethodHandle MALLOC;
-    private static final MethodHandle FREE;
+    static final MethodHandle MALLOC;
+    static final MethodHandle FREE;
     private static final MethodHandle MALLOC_SEGMENT;
     private static final MethodHandle FREE_SEGMENT;
 

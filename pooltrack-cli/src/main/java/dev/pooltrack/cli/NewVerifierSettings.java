@@ -1,5 +1,6 @@
 package dev.pooltrack.cli;
 
+import dev.pooltrack.SpecialPoolSettings;
 import dev.pooltrack.Tag;
 import dev.pooltrack.VerifierFlags;
 import dev.pooltrack.VerifierSettings;
@@ -52,6 +53,18 @@ final class NewVerifierSettings {
                     .append(String.join(" ", uniqueTags(s)))
                     .append('\n');
         }
+        if (s.specialPoolOn()) {
+            SpecialPoolSettings sp = s.specialPool();
+            out.append("Special pool: ")
+                    .append(sp.verifyStart() ? "Verify Start" : "Verify End")
+                    .append(", tag ")
+                    .append(sp.tag() == null ? "(none)" : sp.tag().toString())
+                    .append(", size ")
+                    .append(sp.sizeRangeText())
+                    .append(", ")
+                    .append(sp.slots())
+                    .append(" slots\n");
+        }
         return out.toString();
     }
 
@@ -73,6 +86,14 @@ final class NewVerifierSettings {
         json.put("response", s.response().name());
         json.put("callSites", s.callSites());
         json.put("uniqueTags", uniqueTags(s));
+        SpecialPoolSettings sp = s.specialPool();
+        Map<String, Object> special = new LinkedHashMap<>();
+        special.put("tag", sp.tag() == null ? null : sp.tag().toString());
+        special.put("minSize", sp.minSize());
+        special.put("maxSize", sp.maxSize());
+        special.put("verify", sp.verifyStart() ? "start" : "end");
+        special.put("slots", (long) sp.slots());
+        json.put("specialPool", special);
         return json;
     }
 

@@ -4,6 +4,8 @@ import dev.pooltrack.DriverCounters;
 import dev.pooltrack.DriverStatus;
 import dev.pooltrack.PoolSnapshot;
 import dev.pooltrack.SettingsFile;
+import dev.pooltrack.SpecialPoolSettings;
+import dev.pooltrack.TagPattern;
 import dev.pooltrack.VerifierFlags;
 import dev.pooltrack.VerifierSettings;
 import dev.pooltrack.agent.AgentLoader;
@@ -42,6 +44,7 @@ import picocli.CommandLine.Spec;
             "  pooltrack verifier                           (Driver Verifier Manager, step by step)",
             "  pooltrack verifier /flags FLAGS | /standard  [/driver NAME... | /all]  [/bugcheck crash|throw|log]",
             "  pooltrack verifier /driver NAME... | /all | /bugcheck crash|throw|log",
+            "  pooltrack verifier /specialpooltag PATTERN | /specialpoolsize MIN-MAX | /verifystart | /verifyend",
             "  pooltrack verifier /reset",
             "  pooltrack verifier /querysettings [--json]",
             "  pooltrack verifier /query PID [--json]        (or /query --report FILE)",
@@ -62,7 +65,7 @@ import picocli.CommandLine.Spec;
                     + " settings and exit with status 2: the settings take effect when the JVM is restarted."
                     + " Only what is given changes; /driver replaces the list of verified drivers. /driver or"
                     + " /all without /flags keeps the flags set before, or uses /standard when none are set."
-                    + " /standard means the standard flags PoolTrack implements (0x8, Pool tracking).",
+                    + " /standard means the standard flags PoolTrack implements (0x9: Special pool, Pool tracking).",
             "",
             "Where the settings file is: the first of",
             "  -Dpooltrack.settings=FILE     a system property",
@@ -77,13 +80,24 @@ import picocli.CommandLine.Spec;
             "  response=log                  log, throw or crash",
             "  callSites=true",
             "  uniqueTag=TAG                 one line per tag",
-            "  reportDirectory=DIR           where crash writes its report",
+            "  reportDirectory=DIR           where crash writes its report and special pool its slot table",
+            "  specialPoolTag=PATTERN        special pool for tags matching it (* and ?), any driver",
+            "  specialPoolSize=MIN-MAX       special pool for sizes in MIN..MAX bytes (below 4096), any driver",
+            "  specialPoolVerify=end         end (guard page after the buffer) or start (before it)",
+            "  specialPoolSlots=4096         special pool's capacity in page pairs",
             "pooltrack writes it whole and renames it into place, so a starting JVM never reads half of it."
                     + " A JVM that finds it damaged logs the file and line and runs without verification.",
             "",
             "Precedence: a JVM starts with the settings file. /volatile changes that JVM at once and"
                     + " replaces its settings until it exits, without touching the file; /querysettings shows"
                     + " the file, /query the JVM.",
+            "",
+            "Special pool (/flags 0x1) gives each allocation of the verified drivers a page of its own before"
+                    + " an inaccessible guard page, as GFlags' Verify End does; /verifystart puts the guard page"
+                    + " before the buffer instead (PoolTagOverruns=0). /specialpooltag and /specialpoolsize select"
+                    + " allocations of any driver by tag or size, as GFlags' +spp Tag or size does ('none' clears"
+                    + " them). Allocations of a page or more never come from special pool; when it is full they"
+                    + " come from normal pool, and /query shows it (Pool Allocations Succeeded in Special Pool).",
             "",
             "/volatile changes a running JVM now and exits with status 0. /adddriver starts verifying a"
                     + " driver, loaded or not: its allocations from then on are tracked. /removedriver fails"
@@ -130,7 +144,7 @@ final class VerifierCommand implements Callable<Integer> {
                     "Verifier flags: decimal, 0x hex, 0o octal or 0b binary. PoolTrack implements 0x1 (Special pool) and 0x8 (Pool tracking).")
     String flags;
 
-    @Option(names = "--standard", description = "The standard flags (those PoolTrack implements: 0x8).")
+    @Option(names = "--standard", description = "The standard flags (those PoolTrack implements: 0x9).")
     boolean standard;
 
     @Option(names = "--all", description = "Verify every driver.")
@@ -142,6 +156,29 @@ final class VerifierCommand implements Callable<Integer> {
             paramLabel = "NAME",
             description = "The drivers to verify (replaces the list).")
     List<String> drivers;
+
+    @Option(
+            names = "--specialpooltag",
+            paramLabel = "PATTERN",
+            description = "Special pool for tags matching PATTERN (* and ?), whatever the driver; none clears it.")
+    String specialPoolTag;
+
+    @Option(
+            names = "--specialpoolsize",
+            paramLabel = "MIN-MAX",
+            description = "Special pool for allocations of MIN to MAX bytes (below 4096), whatever the driver; none"
+                    + " clears it.")
+    String specialPoolSize;
+
+    @Option(
+            names = "--verifystart",
+            description = "Special pool places buffers at their page's start (guard page before).")
+    boolean verifyStart;
+
+    @Option(
+            names = "--verifyend",
+            description = "Special pool places buffers at their page's end (guard page after; the default).")
+    boolean verifyEnd;
 
     @Option(names = "--querysettings", description = "Print the settings file's settings (not /volatile changes).")
     boolean querySettings;
@@ -217,8 +254,8 @@ final class VerifierCommand implements Callable<Integer> {
         if (pidArgument != null && !Targets.isPid(pidArgument)) {
             Targets.pid(pidArgument); // an unknown /option or a bad pid: says which
         }
-        boolean settingsChange =
-                !volatileChange && (flags != null || standard || all || drivers != null || bugcheck != null);
+        boolean settingsChange = !volatileChange
+                && (flags != null || standard || all || drivers != null || bugcheck != null || specialPoolChange());
         int actions = count(querySettings, query, reset, log != null, volatileChange, settingsChange);
         if (actions == 0) {
             if (addDrivers != null || removeDrivers != null) {
@@ -306,10 +343,36 @@ final class VerifierCommand implements Callable<Integer> {
         if (bugcheck != null) {
             s = s.withResponse(SettingsFile.response(bugcheck));
         }
+        s = s.withSpecialPool(specialPool(s.specialPool()));
         writeSettingsFile(file, s);
         out.print(NewVerifierSettings.text(s));
         restartNeeded(file);
         return ExitStatus.RESTART_NEEDED;
+    }
+
+    private boolean specialPoolChange() {
+        return specialPoolTag != null || specialPoolSize != null || verifyStart || verifyEnd;
+    }
+
+    private SpecialPoolSettings specialPool(SpecialPoolSettings sp) {
+        if (verifyStart && verifyEnd) {
+            throw new CommandException("give /verifystart or /verifyend, not both");
+        }
+        try {
+            if (specialPoolTag != null) {
+                sp = sp.withTag(specialPoolTag.equalsIgnoreCase("none") ? null : TagPattern.parse(specialPoolTag));
+            }
+            if (specialPoolSize != null) {
+                long[] range = SpecialPoolSettings.parseSizeRange(specialPoolSize);
+                sp = sp.withSizeRange(range[0], range[1]);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandException(e.getMessage(), e);
+        }
+        if (verifyStart || verifyEnd) {
+            sp = sp.withVerifyStart(verifyStart);
+        }
+        return sp;
     }
 
     private int resetSettingsFile() {

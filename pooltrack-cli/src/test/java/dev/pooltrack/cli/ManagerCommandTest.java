@@ -46,7 +46,7 @@ class ManagerCommandTest {
         assertThat(run.status()).as(run.out() + run.err()).isEqualTo(ExitStatus.RESTART_NEEDED);
         assertThat(Files.readString(settings())).isEqualTo("""
                 # PoolTrack verifier settings, read when a JVM starts (written by pooltrack verifier)
-                flags=0x8
+                flags=0x9
                 driver=storage-plugin
                 all=false
                 response=log
@@ -161,6 +161,7 @@ class ManagerCommandTest {
         assertThat(run.status()).isEqualTo(ExitStatus.SUCCESS);
         assertThat(run.out())
                 .contains("Settings for the next start of a JVM (" + settings() + "):\n\n"
+                        + "  [ ] 0x00000001 Special pool\n"
                         + "  [X] 0x00000008 Pool tracking\n\n"
                         + "Verified drivers: storage-plugin my plugin.jar\n"
                         + "Response to a violation: log\n"
@@ -237,7 +238,7 @@ class ManagerCommandTest {
                 .contains("All drivers can be verified only from the next start of a JVM: choose 1, or go back.");
         VerifierSettings saved = SettingsFile.read(settings());
         assertThat(saved.allDrivers()).isTrue();
-        assertThat(saved.flags()).isEqualTo(0x8);
+        assertThat(saved.flags()).isEqualTo(0x9);
     }
 
     @Test

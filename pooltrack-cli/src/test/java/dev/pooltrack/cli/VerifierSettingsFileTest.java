@@ -91,7 +91,7 @@ class VerifierSettingsFileTest {
         Cli.Run run = Cli.run("verifier", "/driver", "a.jar");
 
         assertThat(run.status()).isEqualTo(ExitStatus.RESTART_NEEDED);
-        assertThat(saved().flags()).isEqualTo(0x8);
+        assertThat(saved().flags()).isEqualTo(0x9);
         assertThat(run.out()).contains("Pool tracking: Enabled");
     }
 

@@ -77,7 +77,7 @@ class VolatileCommandsTest {
         assertThat(run.status()).isEqualTo(ExitStatus.ERROR);
         assertThat(run.err()).startsWith("pooltrack: cannot stop verifying storage-plugin in JVM 4242");
         assertThat(pools.pool.driver(TestPools.STORAGE).isVerified()).isTrue();
-        assertThat(pools.pool.settings().flags()).isEqualTo(VerifierFlags.POOL_TRACKING);
+        assertThat(pools.pool.settings().flags()).isEqualTo(VerifierFlags.standardFlags());
     }
 
     @Test
