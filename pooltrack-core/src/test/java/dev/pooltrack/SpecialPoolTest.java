@@ -3,6 +3,7 @@ package dev.pooltrack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pooltrack.report.QueryReport;
 import dev.pooltrack.report.SpecialPoolTable;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -243,6 +244,10 @@ class SpecialPoolTest {
         GlobalCounters g = pool.snapshot().global();
         assertThat(g.allocationsSucceeded()).isEqualTo(3);
         assertThat(g.allocationsSucceededSpecialPool()).isEqualTo(2);
+        assertThat(QueryReport.text(pool.snapshot()))
+                .contains("AllocationsSucceeded: 3\n")
+                .contains("AllocationsSucceededSpecialPool: 2\n");
+        assertThat(QueryReport.json(pool.snapshot())).contains("\"allocationsSucceededSpecialPool\": 2,");
         for (MemorySegment m : s) {
             a.free(m, OVR);
         }
