@@ -5,6 +5,10 @@ import java.util.Locale;
 /**
  * Which allocations special pool serves and how it places them: an immutable value.
  *
+ * <p>The selectors apply at once when settings change ({@code /volatile}); the placement and the
+ * capacity are read when special pool is first turned on in a pool, which reserves its address space
+ * then and keeps it while the pool lives.
+ *
  * <p>Special pool (verifier flag 0x1) gives each eligible allocation a page of its own with an
  * inaccessible guard page after it ({@linkplain #verifyStart() Verify End}, the default) or before it
  * (Verify Start). Eligible are the allocations of the drivers verified with flag 0x1 and, whatever the

@@ -131,7 +131,7 @@ public final class SpecialPool {
     public SpecialPool(int slots, boolean verifyStart, Path tableDirectory) {
         this.slots = slots;
         this.verifyStart = verifyStart;
-        this.page = pageSize();
+        this.page = systemPageSize();
         this.length = 2L * page * slots;
         long b;
         try {
@@ -205,9 +205,10 @@ public final class SpecialPool {
 
     /** The page size special pool uses. */
     public long pageSize() {
-        if (page != 0) {
-            return page;
-        }
+        return page;
+    }
+
+    private static long systemPageSize() {
         try {
             long p = (long) SYSCONF.invokeExact(SC_PAGESIZE);
             return p > 0 ? p : 4096;
