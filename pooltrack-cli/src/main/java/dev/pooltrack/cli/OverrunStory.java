@@ -3,6 +3,7 @@ package dev.pooltrack.cli;
 import dev.pooltrack.PoolTrack;
 import dev.pooltrack.Response;
 import dev.pooltrack.SettingsFile;
+import dev.pooltrack.SpecialPoolSettings;
 import dev.pooltrack.VerifierFlags;
 import dev.pooltrack.VerifierSettings;
 import dev.pooltrack.Violation;
@@ -123,7 +124,8 @@ final class OverrunStory {
 
     /**
      * Runs {@link OverrunDriver} in a new JVM with special pool on for it and {@code dir} as its working
-     * and report directory, and waits for it to end.
+     * and report directory, and waits for it to end. Mode {@code underrun} runs with Verify Start, the
+     * others with Verify End.
      */
     static Crash fork(Path dir, String mode) throws IOException {
         Files.createDirectories(dir);
@@ -133,7 +135,8 @@ final class OverrunStory {
                 VerifierSettings.none()
                         .withFlags(VerifierFlags.SPECIAL_POOL | VerifierFlags.POOL_TRACKING)
                         .withDrivers(Set.of(OverrunDriver.NAME))
-                        .withReportDirectory(dir.toAbsolutePath()));
+                        .withReportDirectory(dir.toAbsolutePath())
+                        .withSpecialPool(SpecialPoolSettings.defaults().withVerifyStart(mode.equals("underrun"))));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",

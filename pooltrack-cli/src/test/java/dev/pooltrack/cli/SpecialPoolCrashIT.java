@@ -73,6 +73,24 @@ class SpecialPoolCrashIT {
     }
 
     @Test
+    void verifyStart_memsetBeforeStart_killsTheJvm_analyzeReportsD6BeforeTheStart() throws IOException {
+        OverrunStory.Crash crash = OverrunStory.fork(dir, "underrun");
+
+        assertThat(crash.hsErr()).as(crash.err()).isNotNull();
+        Processes.Run text = Processes.pooltrack(dir, "analyze", crash.hsErr().toString());
+        assertThat(text.out())
+                .contains("DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION (d6)")
+                .contains("memory referenced (the guard page before the start of the allocation).")
+                .contains("(Verify Start)")
+                .contains("OverrunDriver.clearFromBefore(OverrunDriver.java:");
+        Map<?, ?> json =
+                json(Processes.pooltrack(dir, "analyze", "--json", crash.hsErr().toString()));
+        long address = ((Number) ((Map<?, ?>) json.get("allocation")).get("address")).longValue();
+        assertThat(address % 4096).isZero();
+        assertThat(argument(json, 0)).isEqualTo(address - 16);
+    }
+
+    @Test
     void analyze_truncatedForeignOrAlone_refusedWithMessage() throws IOException {
         OverrunStory.Crash crash = OverrunStory.fork(dir, "overrun");
         String log = Files.readString(crash.hsErr());

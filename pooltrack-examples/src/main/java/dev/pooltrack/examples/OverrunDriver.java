@@ -62,6 +62,14 @@ public final class OverrunDriver {
         driver.free(record, TAG);
     }
 
+    /** Allocates a record buffer and has native code clear it from 16 bytes before its start: an underrun. */
+    public MemorySegment clearFromBefore() {
+        MemorySegment record =
+                InsufficientResources.check(driver.allocate(PoolType.NON_PAGED, RECORD, TAG), "a record");
+        memset(record.address() - 16, 0, RECORD + 16);
+        return record;
+    }
+
     /** Frees a record buffer and then has native code clear it: a use after free. */
     public void clearAfterRelease() {
         MemorySegment record =
@@ -82,8 +90,8 @@ public final class OverrunDriver {
 
     /**
      * Runs the plugin in the JVM's pool ({@link PoolTrack#system()}, with the settings file's
-     * settings): {@code overrun} fills a record too far and frees it; {@code use-after-free} clears a
-     * freed record. Under special pool the JVM dies of the fault; without it the program ends.
+     * settings): {@code overrun} fills a record too far and frees it; {@code underrun} clears a record
+     * from before its start and frees it; {@code use-after-free} clears a freed record. Under special pool the JVM dies of the fault; without it the program ends.
      */
     public static void main(String[] args) {
         String mode = args.length == 0 ? "overrun" : args[0];
@@ -93,8 +101,11 @@ public final class OverrunDriver {
         System.out.flush();
         switch (mode) {
             case "overrun" -> plugin.release(plugin.fillRecord());
+            case "underrun" -> plugin.release(plugin.clearFromBefore());
             case "use-after-free" -> plugin.clearAfterRelease();
-            default -> throw new IllegalArgumentException("unknown mode '" + mode + "': use overrun or use-after-free");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown mode '" + mode + "': use overrun, underrun or use-after-free");
         }
         System.out.println("the JVM survived: "
                 + pool.snapshot().global().allocationsSucceededSpecialPool()
