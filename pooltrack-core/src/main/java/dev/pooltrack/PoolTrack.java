@@ -140,6 +140,8 @@ public final class PoolTrack {
     private volatile boolean specialPoolOn;
     /** Special pool's pages, made when settings first turn it on and kept while the pool lives. */
     private volatile SpecialPool specialPool;
+    /** Whether this pool has allocated a tracked block itself: only those carry a tail zone. */
+    private volatile boolean tailZonesExist;
 
     private volatile Management management;
     private volatile Set<Integer> uniqueTagValues = Set.of();
@@ -301,7 +303,7 @@ public final class PoolTrack {
             d.status = DriverStatus.UNLOADING;
             try {
                 if (d.tracked) {
-                    overrun = overrunAtUnload(d);
+                    overrun = tailZonesExist ? overrunAtUnload(d) : null;
                     long[] c = new long[Tracker.DRIVER_COUNTERS];
                     tracker.driverCounters(d.index, c);
                     long outstanding = c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS];
@@ -323,14 +325,21 @@ public final class PoolTrack {
     }
 
     /* At unload the tail zones of the driver's outstanding blocks are checked, as a free would. Only
-     * blocks PoolTrack allocated have one: those with a live, recorded header of the record's size.
-     * Paged records are skipped, since memory the agent observed as paged is a file mapping whose
-     * preceding bytes may not be mapped; special pool blocks are checked when freed. */
+     * blocks PoolTrack allocated have one: those with a live, recorded header of the record's size;
+     * a pool that never allocated a tracked block itself (the agent's, which only observes) reads no
+     * memory here at all. Records the agent observed are skipped without reading when their bytes
+     * before the address may be unmapped: paged ones (file mappings), and blocks of BIG_BLOCK or more,
+     * which the C allocator may have mapped on their own and, if freed unseen, unmapped. Special pool
+     * blocks are checked when freed. */
     private Violation overrunAtUnload(Driver d) {
         SpecialPool sp = specialPool;
         long[] found = new long[3];
         tracker.forEach(d.index, (address, size, tag, poolType, driver, site, threadId, timeMillis) -> {
-            if (found[0] != 0 || poolType != 0 || (sp != null && sp.contains(address)) || (address & 0xF) != 0) {
+            if (found[0] != 0
+                    || poolType != 0
+                    || size >= BIG_BLOCK
+                    || (sp != null && sp.contains(address))
+                    || (address & 0xF) != 0) {
                 return;
             }
             long word = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, address - HEADER);
@@ -542,6 +551,9 @@ public final class PoolTrack {
             typeByte |= TRACKED_BIT;
             Memory.EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, address + bytes, TAIL_PATTERN);
             Memory.EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, address + bytes + 8, TAIL_PATTERN);
+            if (!tailZonesExist) {
+                tailZonesExist = true;
+            }
         } else if (bytes >= BIG_BLOCK && recordsExist) {
             tracker.forget(address);
         }

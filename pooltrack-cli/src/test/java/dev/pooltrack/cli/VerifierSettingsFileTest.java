@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pooltrack.Response;
 import dev.pooltrack.SettingsFile;
+import dev.pooltrack.SpecialPoolSettings;
+import dev.pooltrack.TagPattern;
 import dev.pooltrack.VerifierSettings;
 import dev.pooltrack.report.Json;
 import java.io.IOException;
@@ -263,5 +265,50 @@ class VerifierSettingsFileTest {
         assertThat(run.err())
                 .startsWith("pooltrack: no pid given: name the JVM, for example 'pooltrack verifier /query 4242'. JVMs"
                         + " you can attach to");
+    }
+
+    @Test
+    void specialPoolOptions_windowsSyntax_savedAndShown() {
+        Cli.Run run = Cli.run(
+                "verifier",
+                "/flags",
+                "0x9",
+                "/driver",
+                "a.jar",
+                "/specialpooltag",
+                "Ovr*",
+                "/specialpoolsize",
+                "1-64",
+                "/verifystart");
+
+        assertThat(run.status()).as(run.err()).isEqualTo(ExitStatus.RESTART_NEEDED);
+        assertThat(run.out())
+                .contains("Special pool: Enabled\n")
+                .contains("Special pool: Verify Start, tag Ovr*, size 1-64, 4096 slots\n");
+        assertThat(SettingsFile.read(file).specialPool())
+                .isEqualTo(new SpecialPoolSettings(TagPattern.parse("Ovr*"), 1, 64, true, 4096));
+
+        Cli.Run back = Cli.run("verifier", "--specialpooltag", "none", "--verifyend");
+        assertThat(back.status()).as(back.err()).isEqualTo(ExitStatus.RESTART_NEEDED);
+        assertThat(SettingsFile.read(file).specialPool()).isEqualTo(new SpecialPoolSettings(null, 1, 64, false, 4096));
+        assertThat(SettingsFile.read(file).flags()).isEqualTo(0x9);
+    }
+
+    @Test
+    void badSizeRangeOrTagPattern_oneMessageExitOneNoFile() {
+        Cli.Run size = Cli.run("verifier", "/specialpoolsize", "100-10");
+        assertThat(size.status()).isEqualTo(ExitStatus.ERROR);
+        assertThat(size.err())
+                .isEqualTo(
+                        "pooltrack: bad special pool size range '100-10': write MIN-MAX in bytes with 1 <= MIN <= MAX"
+                                + " < 4096, for example 1-64\n");
+
+        Cli.Run tag = Cli.run("verifier", "/specialpooltag", "Leaky");
+        assertThat(tag.status()).isEqualTo(ExitStatus.ERROR);
+        assertThat(tag.err()).startsWith("pooltrack: bad tag pattern 'Leaky': ");
+
+        Cli.Run both = Cli.run("verifier", "/verifystart", "/verifyend");
+        assertThat(both.err()).isEqualTo("pooltrack: give /verifystart or /verifyend, not both\n");
+        assertThat(file).doesNotExist();
     }
 }
