@@ -122,7 +122,7 @@ class TerminalIT {
                 .contains("Saved in " + settings + ".\r\n")
                 .contains("terminal restored: true");
         assertThat(SettingsFile.read(settings).drivers()).containsExactly("storage-plugin");
-        assertThat(SettingsFile.read(settings).flags()).isEqualTo(0x8);
+        assertThat(SettingsFile.read(settings).flags()).isEqualTo(0x9);
     }
 
     @Test
