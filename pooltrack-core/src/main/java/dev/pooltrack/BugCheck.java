@@ -8,6 +8,8 @@ public final class BugCheck {
     public static final int BAD_POOL_CALLER = 0xC2;
     /** 0xC1 SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION; Arg4 is the subcode. */
     public static final int SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION = 0xC1;
+    /** 0xCB DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS: pages a driver locked are still locked. */
+    public static final int DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS = 0xCB;
 
     /** 0xC4 subcode: zero-byte allocation requested. */
     public static final int ZERO_BYTE_ALLOCATION = 0x00;
@@ -19,6 +21,10 @@ public final class BugCheck {
     public static final int ALLOCATION_DURING_UNLOAD = 0x61;
     /** 0xC4 subcode: a driver unloads without freeing its pool. */
     public static final int UNLOAD_WITH_OUTSTANDING_ALLOCATIONS = 0x62;
+    /** 0xC4 subcode: pool quota charged with no process (Windows: the Idle process). */
+    public static final int QUOTA_CHARGED_TO_IDLE_PROCESS = 0x10A;
+    /** 0xC4 subcode: pool quota charged from a deferred callback (Windows: a DPC routine). */
+    public static final int QUOTA_CHARGED_FROM_DPC = 0x10B;
     /** 0xC2 subcode: free with a tag other than the allocation's. */
     public static final int FREE_WITH_WRONG_TAG = 0x0A;
 
@@ -30,6 +36,7 @@ public final class BugCheck {
             case DRIVER_VERIFIER_DETECTED_VIOLATION -> "DRIVER_VERIFIER_DETECTED_VIOLATION";
             case BAD_POOL_CALLER -> "BAD_POOL_CALLER";
             case SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION -> "SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION";
+            case DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS -> "DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS";
             default -> "UNKNOWN_BUGCHECK";
         };
     }

@@ -44,7 +44,7 @@ public final class PoolTrack {
      * (reference §8.4), lets a free find its tag, size and pool type without any lookup:
      *   +0 int  tag value
      *   +4 short the tag's counter index + 1 (0: look the tag up, for the 65,535th tag and later)
-     *   +6 byte  pool type | TRACKED_BIT (a record exists for the block)
+     *   +6 byte  pool type | TRACKED_BIT (a record exists for the block) | QUOTA_BIT (charged to a tenant)
      *   +7 byte  LIVE_MAGIC while allocated, 0 once freed
      *   +8 long  requested size
      * A freed block's first 16 bytes are the C allocator's again (glibc keeps its free-list links
@@ -55,6 +55,7 @@ public final class PoolTrack {
     private static final long BIG_BLOCK = 64 * 1024;
     private static final byte LIVE_MAGIC = (byte) 0xA7;
     private static final int TRACKED_BIT = 0x2;
+    private static final int QUOTA_BIT = 0x10;
 
     /* The whole address space, through which pool headers are read and written. In a holder, so that
      * the restricted reinterpret runs when PoolTrack first allocates, not when the class loads: the
@@ -128,6 +129,10 @@ public final class PoolTrack {
     private volatile boolean recordsExist;
 
     private volatile boolean callSites;
+    private final Set<Long> systematicStacks = FaultInjector.newStackSet();
+    private volatile FaultInjector faults;
+    private final QuotaCharges quota = new QuotaCharges();
+    final LockedPages lockedPages = new LockedPages();
     private volatile Management management;
     private volatile Set<Integer> uniqueTagValues = Set.of();
 
@@ -209,6 +214,7 @@ public final class PoolTrack {
                 throw new IllegalStateException("driver " + name + " is loaded already");
             }
             d.loads++;
+            d.loadedAtNanos = System.nanoTime();
             d.status = DriverStatus.LOADED;
             updateTracking(d);
         }
@@ -225,6 +231,7 @@ public final class PoolTrack {
         synchronized (d) {
             if (d.status != DriverStatus.LOADED) {
                 d.loads++;
+                d.loadedAtNanos = System.nanoTime();
                 d.status = DriverStatus.LOADED;
                 updateTracking(d);
             }
@@ -280,6 +287,7 @@ public final class PoolTrack {
 
     void unload(Driver d) {
         Violation leak = null;
+        List<Violation> lockedLeft;
         synchronized (d) {
             if (d.status != DriverStatus.LOADED) {
                 throw new IllegalStateException("driver " + d.name + " is not loaded (" + d.status.displayName() + ")");
@@ -295,12 +303,16 @@ public final class PoolTrack {
                     }
                 }
             } finally {
+                lockedLeft = lockedPages.unlockLeftAtUnload(d);
                 d.unloads++;
                 d.status = DriverStatus.UNLOADED;
             }
         }
         if (leak != null) {
             raise(leak);
+        }
+        for (Violation v : lockedLeft) {
+            raise(v);
         }
     }
 
@@ -425,6 +437,7 @@ public final class PoolTrack {
             values.add(t.value());
         }
         uniqueTagValues = Set.copyOf(values);
+        faults = new FaultInjector(s.flags(), s.lowResources(), systematicStacks);
     }
 
     private void updateTracking(Driver d) {
@@ -434,6 +447,7 @@ public final class PoolTrack {
             CoarseClock.start();
         }
         d.tracked = track;
+        d.injectFaults = settings.injectsFaults(d.name);
     }
 
     // ---------------------------------------------------------------- allocate and free
@@ -447,7 +461,7 @@ public final class PoolTrack {
         if (type == null || tag == null) {
             throw new IllegalArgumentException("pool type and tag are required (use Tag.NONE for untagged pool)");
         }
-        if (bytes <= 0 || d.status != DriverStatus.LOADED || !uniqueTagValues.isEmpty() || untagged) {
+        if (bytes <= 0 || d.status != DriverStatus.LOADED || !uniqueTagValues.isEmpty() || untagged || d.injectFaults) {
             return allocateSlow(d, type, bytes, tag, site, untagged);
         }
         return allocateFast(d, type.code(), bytes, tag.value(), site);
@@ -522,6 +536,10 @@ public final class PoolTrack {
         if (d.status == DriverStatus.NEVER_LOADED) {
             throw new IllegalStateException("driver " + d.name + " was never loaded");
         }
+        if (d.injectFaults && faults.fails(d, tag)) {
+            counters.add(counters.cell(), PoolCounters.ALLOCATIONS_FAILED_DELIBERATELY, 1);
+            return 0;
+        }
         Tag effective = tag;
         if (uniqueTagValues.contains(tag.value())) {
             if (site == 0) {
@@ -558,7 +576,7 @@ public final class PoolTrack {
         long word = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
         byte magic = (byte) (word >>> 56);
         int typeByte = (int) (word >>> 48) & 0xFF;
-        if (magic != LIVE_MAGIC || (typeByte & ~(TRACKED_BIT | 1)) != 0) {
+        if (magic != LIVE_MAGIC || (typeByte & ~(TRACKED_BIT | QUOTA_BIT | 1)) != 0) {
             raise(Violations.badFree(caller.name, caller.tracked, address, CallSites.callerOutsidePoolTrack()));
             return;
         }
@@ -573,6 +591,69 @@ public final class PoolTrack {
         if (expectedTag != 0 && expectedTag != tag) {
             wrongTag(caller, address, tag, expectedTag);
         }
+    }
+
+    // ---------------------------------------------------------------- quota
+
+    /* ExAllocatePoolWithQuotaTag (reference §8.2): the current tenant is charged before the memory is
+     * allocated and the charge given back if the allocation fails; the block's header gets QUOTA_BIT
+     * so that its free returns the charge. Pool Tracking checks the context first, as Windows 7 and
+     * later do (§1.4): a deferred callback (0x10B) or no tenant at all (0x10A, Windows' Idle process)
+     * is a violation; after a logged violation the allocation goes on uncharged, as on Windows the
+     * memory is charged to whatever process happens to be current. */
+
+    long allocateWithQuota(Driver d, PoolType type, long bytes, Tag tag, boolean failInsteadOfRaise) {
+        Tenant tenant = Tenant.current().orElse(null);
+        if (d.tracked) {
+            if (DpcQueue.isCallbackThread()) {
+                raise(Violations.quotaFromDpc(d.name, CallSites.callerOutsidePoolTrack()));
+            } else if (tenant == null) {
+                raise(Violations.quotaWithoutTenant(d.name, CallSites.callerOutsidePoolTrack()));
+            }
+        }
+        if (tenant != null && bytes > 0 && !tenant.tryCharge(bytes)) {
+            if (failInsteadOfRaise) {
+                return 0;
+            }
+            throw new QuotaExceededException(
+                    QuotaExceededException.STATUS_QUOTA_EXCEEDED,
+                    tenant.name(),
+                    String.format(
+                            "STATUS_QUOTA_EXCEEDED (0xC0000044): %d bytes of pool quota for tenant %s, which holds %d"
+                                    + " of its %d bytes; driver %s, tag %s",
+                            bytes, tenant.name(), tenant.quotaUsage(), tenant.quotaBytes(), d.name, tag));
+        }
+        long address;
+        try {
+            address = allocate(d, type, bytes, tag, 0, false);
+        } catch (RuntimeException | Error e) {
+            if (tenant != null && bytes > 0) {
+                tenant.returnCharge(bytes);
+            }
+            throw e;
+        }
+        if (address == 0) {
+            if (tenant != null && bytes > 0) {
+                tenant.returnCharge(bytes);
+            }
+            if (failInsteadOfRaise) {
+                return 0;
+            }
+            throw new QuotaExceededException(
+                    QuotaExceededException.STATUS_INSUFFICIENT_RESOURCES,
+                    tenant == null ? null : tenant.name(),
+                    String.format(
+                            "STATUS_INSUFFICIENT_RESOURCES (0xC000009A): no memory for %d bytes of %s pool; driver %s,"
+                                    + " tag %s",
+                            bytes, type, d.name, tag));
+        }
+        if (tenant != null && bytes > 0) {
+            quota.record(address, tenant, bytes);
+            long typeAt = address - HEADER + 6;
+            byte typeByte = Memory.EVERYTHING.get(ValueLayout.JAVA_BYTE, typeAt);
+            Memory.EVERYTHING.set(ValueLayout.JAVA_BYTE, typeAt, (byte) (typeByte | QUOTA_BIT));
+        }
+        return address;
     }
 
     /* An address freed by a verified driver may since have been handed by malloc to a block that is
@@ -605,6 +686,9 @@ public final class PoolTrack {
         int slot = (int) (word >>> 32) & 0xFFFF;
         int tagIndex = slot != 0 ? slot - 1 : tags.indexOf((int) word);
         counters.onFree(counters.cell(), tagIndex, poolType, bytes);
+        if ((((int) (word >>> 48)) & QUOTA_BIT) != 0) {
+            quota.returnCharge(base + HEADER);
+        }
         NativeMemory.free(base);
     }
 
@@ -745,7 +829,7 @@ public final class PoolTrack {
         }
     }
 
-    private void raise(Violation v) {
+    void raise(Violation v) {
         counters.add(counters.cell(), PoolCounters.VIOLATIONS, 1);
         synchronized (violations) {
             violations.addLast(v);
@@ -827,6 +911,7 @@ public final class PoolTrack {
             loads = d.loads;
             unloads = d.unloads;
         }
+        long[] locked = lockedPages.counters(d);
         return new DriverCounters(
                 d.name,
                 d.status,
@@ -840,7 +925,10 @@ public final class PoolTrack {
                 c[Tracker.CURRENT_PAGED_BYTES],
                 c[Tracker.CURRENT_NONPAGED_BYTES],
                 c[Tracker.PEAK_PAGED_BYTES],
-                c[Tracker.PEAK_NONPAGED_BYTES]);
+                c[Tracker.PEAK_NONPAGED_BYTES],
+                locked[0],
+                locked[1],
+                locked[2]);
     }
 
     /** Violations raised since the pool started, including those no longer kept. */

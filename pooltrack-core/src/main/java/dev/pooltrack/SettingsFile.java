@@ -27,10 +27,17 @@ import java.util.Set;
  * callSites=true
  * uniqueTag=Leak
  * reportDirectory=/var/tmp
+ * faultProbability=600
+ * faultTags=Tag1 Fr*
+ * faultApplications=tenant-a tenant-b
+ * faultDelayMinutes=7
+ * faultSeed=42
  * </pre>
  *
- * <p>{@code driver} and {@code uniqueTag} repeat, one name a line, so names may hold spaces. Where
- * the file is: {@link #location()}.
+ * <p>{@code driver} and {@code uniqueTag} repeat, one name a line, so names may hold spaces. The
+ * {@code fault...} keys are the {@code verifier /faults} sub-parameters ({@link
+ * LowResourcesSimulation}); a key left out keeps Windows' default, and {@link #format} writes only
+ * those that differ from it. Where the file is: {@link #location()}.
  */
 public final class SettingsFile {
 
@@ -90,6 +97,7 @@ public final class SettingsFile {
         boolean callSites = true;
         Set<Tag> uniqueTags = new LinkedHashSet<>();
         Path reportDirectory = Path.of(".");
+        LowResourcesSimulation faults = LowResourcesSimulation.defaults();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -111,15 +119,24 @@ public final class SettingsFile {
                     case "callSites" -> callSites = bool(value);
                     case "uniqueTag" -> uniqueTags.add(Tag.parse(value));
                     case "reportDirectory" -> reportDirectory = Path.of(requireNonEmpty(value, "directory"));
+                    case "faultProbability" ->
+                        faults = faults.withProbability(LowResourcesSimulation.parseProbability(value));
+                    case "faultTags" -> faults = faults.withTags(LowResourcesSimulation.parseTags(value));
+                    case "faultApplications" ->
+                        faults = faults.withApplications(LowResourcesSimulation.parseApplications(value));
+                    case "faultDelayMinutes" ->
+                        faults = faults.withDelayMinutes(LowResourcesSimulation.parseDelayMinutes(value));
+                    case "faultSeed" -> faults = faults.withSeed(seed(value));
                     default ->
                         throw new IllegalArgumentException("unknown key '" + key
-                                + "' (known: flags, driver, all, response, callSites, uniqueTag, reportDirectory)");
+                                + "' (known: flags, driver, all, response, callSites, uniqueTag, reportDirectory,"
+                                + " faultProbability, faultTags, faultApplications, faultDelayMinutes, faultSeed)");
                 }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + e.getMessage(), e);
             }
         }
-        return new VerifierSettings(flags, drivers, all, response, callSites, uniqueTags, reportDirectory);
+        return new VerifierSettings(flags, drivers, all, response, callSites, uniqueTags, reportDirectory, faults);
     }
 
     /** The settings as the file's text. */
@@ -140,6 +157,29 @@ public final class SettingsFile {
                 .forEach(t ->
                         sb.append("uniqueTag=").append(t.text().stripTrailing()).append('\n'));
         sb.append("reportDirectory=").append(s.reportDirectory()).append('\n');
+        LowResourcesSimulation f = s.lowResources();
+        LowResourcesSimulation d = LowResourcesSimulation.defaults();
+        if (f.probability() != d.probability()) {
+            sb.append("faultProbability=").append(f.probability()).append('\n');
+        }
+        if (!f.tags().isEmpty()) {
+            sb.append("faultTags=")
+                    .append(String.join(
+                            " ",
+                            f.tags().stream().map(t -> t.text().stripTrailing()).toList()))
+                    .append('\n');
+        }
+        if (!f.applications().isEmpty()) {
+            sb.append("faultApplications=")
+                    .append(String.join(" ", f.applications()))
+                    .append('\n');
+        }
+        if (f.delayMinutes() != d.delayMinutes()) {
+            sb.append("faultDelayMinutes=").append(f.delayMinutes()).append('\n');
+        }
+        if (f.seed() != d.seed()) {
+            sb.append("faultSeed=").append(f.seed()).append('\n');
+        }
         return sb.toString().replace(System.lineSeparator(), "\n");
     }
 
@@ -158,6 +198,14 @@ public final class SettingsFile {
             throw new IllegalArgumentException("empty " + what);
         }
         return value;
+    }
+
+    private static long seed(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad fault injection seed '" + value + "': give a whole number");
+        }
     }
 
     private static boolean bool(String value) {

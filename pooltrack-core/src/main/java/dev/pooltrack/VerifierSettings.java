@@ -21,6 +21,8 @@ import java.util.Set;
  *     the call site of such an allocation is always recorded, whatever {@code callSites} says, and a
  *     free that passes the shared tag matches the site's own tag
  * @param reportDirectory where the {@link Response#CRASH} response writes its report file
+ * @param lowResources the sub-parameters of Low Resources Simulation ({@code /faults}), used when
+ *     flag 0x4 or 0x40000 is set
  */
 public record VerifierSettings(
         int flags,
@@ -29,16 +31,37 @@ public record VerifierSettings(
         Response response,
         boolean callSites,
         Set<Tag> uniqueTags,
-        Path reportDirectory) {
+        Path reportDirectory,
+        LowResourcesSimulation lowResources) {
 
     /** Validates flags and copies the sets. */
     public VerifierSettings {
         VerifierFlags.requireImplemented(flags);
         drivers = Collections.unmodifiableSet(new LinkedHashSet<>(drivers)); // keeps the order given
         uniqueTags = Set.copyOf(uniqueTags);
-        if (response == null || reportDirectory == null) {
-            throw new IllegalArgumentException("response and report directory are required");
+        if (response == null || reportDirectory == null || lowResources == null) {
+            throw new IllegalArgumentException("response, report directory and low resources simulation are required");
         }
+    }
+
+    /** Settings with Windows' default Low Resources Simulation parameters. */
+    public VerifierSettings(
+            int flags,
+            Set<String> drivers,
+            boolean allDrivers,
+            Response response,
+            boolean callSites,
+            Set<Tag> uniqueTags,
+            Path reportDirectory) {
+        this(
+                flags,
+                drivers,
+                allDrivers,
+                response,
+                callSites,
+                uniqueTags,
+                reportDirectory,
+                LowResourcesSimulation.defaults());
     }
 
     /** No verification: per-tag counters only, responses are logged, call sites on. */
@@ -61,38 +84,62 @@ public record VerifierSettings(
         return poolTracking() && (allDrivers || drivers.contains(driver));
     }
 
+    /** Whether the named driver is verified (named, or {@code /all}), whatever the flags. */
+    public boolean verifies(String driver) {
+        return allDrivers || drivers.contains(driver);
+    }
+
+    /** Whether allocations of the named driver are failed on purpose (0x4 or 0x40000). */
+    public boolean injectsFaults(String driver) {
+        return (flags & (VerifierFlags.LOW_RESOURCES_SIMULATION | VerifierFlags.SYSTEMATIC_LOW_RESOURCES_SIMULATION))
+                        != 0
+                && verifies(driver);
+    }
+
+    /** These settings with other Low Resources Simulation parameters. */
+    public VerifierSettings withLowResources(LowResourcesSimulation simulation) {
+        return new VerifierSettings(
+                flags, drivers, allDrivers, response, callSites, uniqueTags, reportDirectory, simulation);
+    }
+
     /** These settings with other flags. */
     public VerifierSettings withFlags(int newFlags) {
-        return new VerifierSettings(newFlags, drivers, allDrivers, response, callSites, uniqueTags, reportDirectory);
+        return new VerifierSettings(
+                newFlags, drivers, allDrivers, response, callSites, uniqueTags, reportDirectory, lowResources);
     }
 
     /** These settings with another set of verified drivers. */
     public VerifierSettings withDrivers(Set<String> newDrivers) {
-        return new VerifierSettings(flags, newDrivers, allDrivers, response, callSites, uniqueTags, reportDirectory);
+        return new VerifierSettings(
+                flags, newDrivers, allDrivers, response, callSites, uniqueTags, reportDirectory, lowResources);
     }
 
     /** These settings verifying every driver, or only the named ones. */
     public VerifierSettings withAllDrivers(boolean all) {
-        return new VerifierSettings(flags, drivers, all, response, callSites, uniqueTags, reportDirectory);
+        return new VerifierSettings(
+                flags, drivers, all, response, callSites, uniqueTags, reportDirectory, lowResources);
     }
 
     /** These settings with another response. */
     public VerifierSettings withResponse(Response newResponse) {
-        return new VerifierSettings(flags, drivers, allDrivers, newResponse, callSites, uniqueTags, reportDirectory);
+        return new VerifierSettings(
+                flags, drivers, allDrivers, newResponse, callSites, uniqueTags, reportDirectory, lowResources);
     }
 
     /** These settings with call sites on or off. */
     public VerifierSettings withCallSites(boolean on) {
-        return new VerifierSettings(flags, drivers, allDrivers, response, on, uniqueTags, reportDirectory);
+        return new VerifierSettings(
+                flags, drivers, allDrivers, response, on, uniqueTags, reportDirectory, lowResources);
     }
 
     /** These settings giving each call site that passes one of {@code tags} a tag of its own. */
     public VerifierSettings withUniqueTags(Set<Tag> tags) {
-        return new VerifierSettings(flags, drivers, allDrivers, response, callSites, tags, reportDirectory);
+        return new VerifierSettings(
+                flags, drivers, allDrivers, response, callSites, tags, reportDirectory, lowResources);
     }
 
     /** These settings writing crash reports to another directory. */
     public VerifierSettings withReportDirectory(Path dir) {
-        return new VerifierSettings(flags, drivers, allDrivers, response, callSites, uniqueTags, dir);
+        return new VerifierSettings(flags, drivers, allDrivers, response, callSites, uniqueTags, dir, lowResources);
     }
 }
