@@ -189,7 +189,7 @@ public final class VerifierFlags {
         List<String> names = new ArrayList<>();
         for (Flag f : ALL) {
             if (f.implemented()) {
-                names.add(String.format("0x%X %s", f.value(), f.name()));
+                names.add(f.name());
             }
         }
         return String.join(", ", names);

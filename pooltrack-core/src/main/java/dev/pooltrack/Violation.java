@@ -77,9 +77,14 @@ public record Violation(
         };
     }
 
-    /** The failure bucket as {@code !analyze} names it: {@code 0xc4_62}. */
+    /** The failure bucket as {@code !analyze} names it: {@code 0xc4_62}, or {@code 0xcb} for a code without subcodes. */
     public String bucket() {
-        return String.format("0x%x_%x", code, subcode());
+        return switch (code) {
+            case BugCheck.DRIVER_VERIFIER_DETECTED_VIOLATION,
+                    BugCheck.BAD_POOL_CALLER,
+                    BugCheck.SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION -> String.format("0x%x_%x", code, subcode());
+            default -> String.format("0x%x", code);
+        };
     }
 
     /** One line: code, name, subcode and driver. */

@@ -146,6 +146,11 @@ public final class AnalyzeReport {
             case BugCheck.SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION -> """
                 Special pool has detected memory corruption.  Typically the current thread's
                 stack backtrace will reveal the guilty party.""";
+            case BugCheck.DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS -> """
+                A driver failed to release locked pages after an I/O operation, or left
+                pages locked when it unloaded.  Arg1 is the call that locked them, Arg2 its
+                caller, Arg3 the MDL and Arg4 the number of pages (Pool Tracking tracks
+                locked pages, as on Windows since Vista).""";
             default -> "PoolTrack detected a violation of a Driver Verifier rule.";
         };
     }

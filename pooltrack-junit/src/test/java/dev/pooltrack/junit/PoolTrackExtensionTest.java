@@ -146,8 +146,8 @@ class PoolTrackExtensionTest {
         assertThat(throwable(results.containerEvents().failed().list().getFirst()))
                 .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessage("@PoolTracked on dev.pooltrack.junit.ExtensionFixtures$SpecialPoolFlags: flags 0x9 refused:"
-                        + " 0x1 (Special pool) is not available in this version of PoolTrack yet. Implemented: 0x8"
-                        + " (Pool tracking)");
+                        + " 0x1 (Special pool) is not available in this version of PoolTrack yet. Implemented: 0x4000C"
+                        + " (Randomized low resources simulation, Pool tracking, Systematic low resources simulation)");
     }
 
     @Test
