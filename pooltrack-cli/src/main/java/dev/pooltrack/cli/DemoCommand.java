@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
+        subcommands = {DemoChecks.LockedPagesCommand.class, DemoChecks.QuotaCommand.class},
         header = "Runs the pool-leak story of \"Troubleshooting Pool Leaks\" on two sample plugins.",
         description = {
             "In fresh pools inside this JVM:",
@@ -22,7 +23,9 @@ import picocli.CommandLine.Spec;
             "  4. !verifier 3 storage-plugin: the leaked blocks and their call site",
             "  5. Part 4: each call site of Leak gets a tag of its own (Lea1, Lea2, ...)",
             "  6. !poolused /t5 2 twice: the unique tag that grows names the leaking site",
-            "Every number printed comes from the run."
+            "Every number printed comes from the run.",
+            "",
+            "Other stories: 'pooltrack demo lockedpages' (0xCB), 'pooltrack demo quota' (quota, 0xC4/0x10A, 0x10B)."
         },
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {

@@ -159,7 +159,9 @@ class ManagerCommandTest {
         assertThat(run.status()).isEqualTo(ExitStatus.SUCCESS);
         assertThat(run.out())
                 .contains("Settings for the next start of a JVM (" + settings() + "):\n\n"
-                        + "  [X] 0x00000008 Pool tracking\n\n"
+                        + "  [ ] 0x00000004 Randomized low resources simulation\n"
+                        + "  [X] 0x00000008 Pool tracking\n"
+                        + "  [ ] 0x00040000 Systematic low resources simulation\n\n"
                         + "Verified drivers: storage-plugin my plugin.jar\n"
                         + "Response to a violation: log\n"
                         + "Call sites: recorded\n");

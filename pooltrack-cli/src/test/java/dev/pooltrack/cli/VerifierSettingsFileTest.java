@@ -175,9 +175,9 @@ class VerifierSettingsFileTest {
                 "verifier /flags 0xZZ /driver a.jar | pooltrack: bad flags value '0xZZ': write a 32-bit number in decimal,"
                         + " 0x hex, 0o octal or 0b binary, for example 0x8",
                 "verifier /flags 0x1 /driver a.jar | pooltrack: flags 0x1 refused: 0x1 (Special pool) is not available in"
-                        + " this version of PoolTrack yet. Implemented: 0x8 (Pool tracking)",
+                        + " this version of PoolTrack yet. Implemented: 0x4000C (Randomized low resources simulation, Pool tracking, Systematic low resources simulation)",
                 "verifier /flags 0x2 | pooltrack: flags 0x2 refused: 0x2 (Force IRQL checking) has no counterpart on the"
-                        + " JVM. Implemented: 0x8 (Pool tracking)",
+                        + " JVM. Implemented: 0x4000C (Randomized low resources simulation, Pool tracking, Systematic low resources simulation)",
                 "verifier /bugcheck explode | pooltrack: unknown response 'explode': use crash, throw or log",
                 "verifier /flags 8 /standard | pooltrack: give /flags or /standard, not both",
                 "verifier /driver a.jar /all | pooltrack: give /driver NAME... or /all, not both",
