@@ -138,7 +138,7 @@ final class VerifierCommand implements Callable<Integer> {
             names = "--flags",
             paramLabel = "FLAGS",
             description =
-                    "Verifier flags: decimal, 0x hex, 0o octal or 0b binary. PoolTrack implements 0x8 (Pool tracking).")
+                    "Verifier flags: decimal, 0x hex, 0o octal or 0b binary. PoolTrack implements 0x8 (Pool tracking), 0x4 and 0x40000 (low resources simulation).")
     String flags;
 
     @Option(names = "--standard", description = "The standard flags (those PoolTrack implements: 0x8).")
