@@ -10,7 +10,9 @@ import java.util.Locale;
  * <p>They apply to the drivers verified with flag 0x4 (randomized: each allocation fails with the
  * probability) or 0x40000 (systematic: each new call stack fails once). A deliberately failed
  * allocation returns {@link java.lang.foreign.MemorySegment#NULL}, as {@code ExAllocatePoolWithTag}
- * returns NULL, and is counted in AllocationsFailedDeliberately ("Faults Injected").
+ * returns NULL; a deliberately failed {@link Mdl#lockPages()} throws {@link PageLockException}, as
+ * {@code MmProbeAndLockPages} raises. Both are counted in AllocationsFailedDeliberately ("Faults
+ * Injected").
  *
  * @param probability chances in 10,000 that an allocation fails, 1 to 10,000 (Windows' default 600)
  * @param tags the pool tags whose allocations may fail, with {@code *} and {@code ?}; empty: any tag
@@ -84,10 +86,16 @@ public record LowResourcesSimulation(
         return new LowResourcesSimulation(probability, tags, applications, delayMinutes, newSeed);
     }
 
-    /** Whether an allocation under {@code tag} may fail. */
+    /**
+     * Whether an allocation under {@code tag} may fail; {@code null} stands for a request without a
+     * tag (an MDL's page lock), which may fail only when no tags are given.
+     */
     public boolean coversTag(Tag tag) {
         if (tags.isEmpty()) {
             return true;
+        }
+        if (tag == null) {
+            return false;
         }
         for (TagPattern p : tags) {
             if (p.matches(tag)) {

@@ -67,7 +67,8 @@ public final class Mdl {
      * Locks the pages in memory: {@code MmProbeAndLockPages}.
      *
      * @throws IllegalStateException if the MDL is locked already or freed
-     * @throws PageLockException if the system refuses (RLIMIT_MEMLOCK reached); nothing is locked then
+     * @throws PageLockException if the system refuses (RLIMIT_MEMLOCK reached), or Low Resources
+     *     Simulation fails the lock on purpose (errno 0 then); nothing is locked in either case
      */
     public synchronized void lockPages() {
         if (freed) {
@@ -75,6 +76,14 @@ public final class Mdl {
         }
         if (locked) {
             throw new IllegalStateException(this + " is locked already");
+        }
+        if (driver.injectFaults && driver.pool.failsDeliberately(driver, null)) {
+            throw new PageLockException(
+                    "locking the pages of " + this + " of driver " + driver.name
+                            + " failed on purpose: Low Resources Simulation (0x4) is on for the driver, as"
+                            + " MmProbeAndLockPages fails under it on Windows. Nothing was locked.",
+                    0,
+                    PageLocks.memlockLimit()[0]);
         }
         List<CallSite> callers = callers();
         lockedBy = callers.get(0);

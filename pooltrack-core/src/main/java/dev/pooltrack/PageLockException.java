@@ -23,7 +23,7 @@ public final class PageLockException extends RuntimeException {
         this.memlockLimit = memlockLimit;
     }
 
-    /** The errno {@code mlock} set (12 ENOMEM, 1 EPERM). */
+    /** The errno {@code mlock} set (12 ENOMEM, 1 EPERM), or 0 when Low Resources Simulation failed the lock. */
     public int errno() {
         return errno;
     }

@@ -536,8 +536,7 @@ public final class PoolTrack {
         if (d.status == DriverStatus.NEVER_LOADED) {
             throw new IllegalStateException("driver " + d.name + " was never loaded");
         }
-        if (d.injectFaults && faults.fails(d, tag)) {
-            counters.add(counters.cell(), PoolCounters.ALLOCATIONS_FAILED_DELIBERATELY, 1);
+        if (d.injectFaults && failsDeliberately(d, tag)) {
             return 0;
         }
         Tag effective = tag;
@@ -548,6 +547,18 @@ public final class PoolTrack {
             effective = uniqueTagFor(tag, site);
         }
         return allocateFast(d, type.code(), bytes, effective.value(), site);
+    }
+
+    /**
+     * Whether Low Resources Simulation fails this request of {@code d} (an allocation under {@code
+     * tag}, or with a null tag a page lock); counts it in AllocationsFailedDeliberately if so.
+     */
+    boolean failsDeliberately(Driver d, Tag tag) {
+        if (!faults.fails(d, tag)) {
+            return false;
+        }
+        counters.add(counters.cell(), PoolCounters.ALLOCATIONS_FAILED_DELIBERATELY, 1);
+        return true;
     }
 
     void free(Driver caller, long address, int expectedTag) {

@@ -181,6 +181,28 @@ class LowResourcesSimulationTest {
     }
 
     @Test
+    void randomized_mdlLock_failsOnPurpose_nothingLocked_unlessATagFilterIsGiven() {
+        PoolTrack pool = pool(0xC, now(10_000), "a");
+        Driver a = pool.load("a");
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            Mdl mdl = Mdl.allocate(a, arena.allocate(4096, 4096));
+            assertThatThrownBy(mdl::lockPages)
+                    .isInstanceOfSatisfying(
+                            PageLockException.class, e -> assertThat(e.errno()).isZero())
+                    .hasMessageContaining("failed on purpose: Low Resources Simulation (0x4) is on for the driver");
+            assertThat(mdl.isLocked()).isFalse();
+            assertThat(pool.snapshot().driver("a").lockedPages()).isZero();
+            assertThat(pool.snapshot().global().allocationsFailedDeliberately()).isEqualTo(1);
+
+            Driver b = pool(0xC, now(10_000).withTags(LowResourcesSimulation.parseTags("Leak")), "b")
+                    .load("b");
+            Mdl untagged = Mdl.allocate(b, arena.allocate(4096, 4096));
+            untagged.lockPages(); // an MDL has no tag: a tag filter leaves it alone
+            untagged.unlockPages();
+        }
+    }
+
+    @Test
     void flags_lowResourcesBitsAreImplemented() {
         assertThat(VerifierFlags.requireImplemented(0x4000C)).isEqualTo(0x4000C);
     }

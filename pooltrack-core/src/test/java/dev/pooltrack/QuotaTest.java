@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,46 @@ class QuotaTest {
         });
         assertThat(acme.quotaUsage()).isZero();
         assertThat(pool.snapshot().global().allocationsFailedDeliberately()).isEqualTo(2);
+    }
+
+    @Test
+    void allocateWithQuota_manyThreads_neverOverQuota_andEveryChargeReturned() throws Exception {
+        PoolTrack pool = pool(Response.THROW);
+        Driver a = pool.load("a");
+        Tenant shared = Tenant.of("shared", 64 * 100);
+        int threads = 4;
+        int rounds = 5_000;
+        java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong succeeded = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> workers = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            workers.add(Thread.ofPlatform()
+                    .start(() -> shared.run(() -> {
+                        java.util.ArrayDeque<MemorySegment> held = new java.util.ArrayDeque<>();
+                        for (int i = 0; i < rounds; i++) {
+                            MemorySegment s = a.allocateWithQuotaOrNull(PoolType.NON_PAGED, 64, QUOT);
+                            if (s.equals(MemorySegment.NULL)) {
+                                refused.incrementAndGet();
+                            } else {
+                                succeeded.incrementAndGet();
+                                held.add(s);
+                            }
+                            if (held.size() > 40 || (i % 7 == 0 && !held.isEmpty())) {
+                                a.free(held.poll());
+                            }
+                        }
+                        held.forEach(a::free);
+                    })));
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertThat(succeeded.get() + refused.get()).isEqualTo((long) threads * rounds);
+        assertThat(refused.get()).isEqualTo(shared.quotaRefusals());
+        assertThat(shared.quotaUsage()).isZero();
+        assertThat(shared.peakQuotaUsage()).isLessThanOrEqualTo(shared.quotaBytes());
+        assertThat(pool.snapshot().driver("a").currentAllocations()).isZero();
+        assertThat(pool.snapshot().tag(QUOT).nonPagedAllocs()).isEqualTo(succeeded.get());
     }
 
     @Test
