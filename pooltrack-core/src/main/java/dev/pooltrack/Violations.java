@@ -116,16 +116,13 @@ final class Violations {
     static Violation lockedPagesLeft(String driver, String mdl, long pages, CallSite locker, CallSite lockerCaller) {
         return of(
                 BugCheck.DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS,
-                0,
-                "",
+                Violation.Parameter.text(locker.toString(), "the calling address in the driver that locked the pages."),
                 Violation.Parameter.text(lockerCaller.toString(), "the caller of the routine that locked the pages."),
                 Violation.Parameter.text(mdl, "MDL containing the locked pages."),
                 Violation.Parameter.number(pages, "number of locked pages."),
                 driver,
                 locker,
-                List.of(),
-                Violation.Parameter.text(
-                        locker.toString(), "the calling address in the driver that locked the pages."));
+                List.of());
     }
 
     static Violation quotaWithoutTenant(String driver, CallSite site) {
@@ -166,7 +163,15 @@ final class Violations {
             Violation.Parameter p4,
             String driver,
             CallSite site) {
-        return of(BugCheck.BAD_POOL_CALLER, subcode, meaning, p2, p3, p4, driver, site, List.of());
+        return of(
+                BugCheck.BAD_POOL_CALLER,
+                Violation.Parameter.number(subcode, meaning),
+                p2,
+                p3,
+                p4,
+                driver,
+                site,
+                List.of());
     }
 
     private static Violation c4(
@@ -178,34 +183,26 @@ final class Violations {
             String driver,
             CallSite site,
             List<OutstandingAllocation> leaked) {
-        return of(BugCheck.DRIVER_VERIFIER_DETECTED_VIOLATION, subcode, meaning, p2, p3, p4, driver, site, leaked);
+        return of(
+                BugCheck.DRIVER_VERIFIER_DETECTED_VIOLATION,
+                Violation.Parameter.number(subcode, meaning),
+                p2,
+                p3,
+                p4,
+                driver,
+                site,
+                leaked);
     }
 
     private static Violation of(
             int code,
-            int subcode,
-            String meaning,
+            Violation.Parameter p1,
             Violation.Parameter p2,
             Violation.Parameter p3,
             Violation.Parameter p4,
             String driver,
             CallSite site,
             List<OutstandingAllocation> leaked) {
-        return of(
-                code, subcode, meaning, p2, p3, p4, driver, site, leaked, Violation.Parameter.number(subcode, meaning));
-    }
-
-    private static Violation of(
-            int code,
-            int subcode,
-            String meaning,
-            Violation.Parameter p2,
-            Violation.Parameter p3,
-            Violation.Parameter p4,
-            String driver,
-            CallSite site,
-            List<OutstandingAllocation> leaked,
-            Violation.Parameter p1) {
         return new Violation(
                 code,
                 BugCheck.name(code),

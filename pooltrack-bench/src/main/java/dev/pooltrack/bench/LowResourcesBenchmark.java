@@ -4,6 +4,7 @@ import dev.pooltrack.Driver;
 import dev.pooltrack.LowResourcesSimulation;
 import dev.pooltrack.PoolType;
 import dev.pooltrack.Tag;
+import dev.pooltrack.TagPattern;
 import dev.pooltrack.Tenant;
 import dev.pooltrack.VerifierFlags;
 import dev.pooltrack.VerifierSettings;
@@ -56,13 +57,7 @@ public class LowResourcesBenchmark {
     public static class FaultsOtherTag extends AllocFreeBenchmark.PoolState {
         @Override
         VerifierSettings settings() {
-            return VerifierSettings.poolTracking(AllocFreeBenchmark.DRIVER)
-                    .withCallSites(false)
-                    .withFlags(VerifierFlags.POOL_TRACKING | VerifierFlags.LOW_RESOURCES_SIMULATION)
-                    .withLowResources(LowResourcesSimulation.defaults()
-                            .withTags(List.of(dev.pooltrack.TagPattern.parse("Othr")))
-                            .withDelayMinutes(0)
-                            .withSeed(1));
+            return withFaults(LowResourcesSimulation.defaults().withTags(List.of(TagPattern.parse("Othr"))));
         }
     }
 
@@ -71,14 +66,16 @@ public class LowResourcesBenchmark {
     public static class FaultsDraw extends AllocFreeBenchmark.PoolState {
         @Override
         VerifierSettings settings() {
-            return VerifierSettings.poolTracking(AllocFreeBenchmark.DRIVER)
-                    .withCallSites(false)
-                    .withFlags(VerifierFlags.POOL_TRACKING | VerifierFlags.LOW_RESOURCES_SIMULATION)
-                    .withLowResources(LowResourcesSimulation.defaults()
-                            .withProbability(1)
-                            .withDelayMinutes(0)
-                            .withSeed(1));
+            return withFaults(LowResourcesSimulation.defaults().withProbability(1));
         }
+    }
+
+    /** Pool Tracking without call sites and 0x4 with {@code faults}, no delay, a fixed seed. */
+    static VerifierSettings withFaults(LowResourcesSimulation faults) {
+        return VerifierSettings.poolTracking(AllocFreeBenchmark.DRIVER)
+                .withCallSites(false)
+                .withFlags(VerifierFlags.POOL_TRACKING | VerifierFlags.LOW_RESOURCES_SIMULATION)
+                .withLowResources(faults.withDelayMinutes(0).withSeed(1));
     }
 
     /** A tenant with a quota far above what the benchmark holds. */
