@@ -8,6 +8,8 @@ public final class BugCheck {
     public static final int BAD_POOL_CALLER = 0xC2;
     /** 0xC1 SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION; Arg4 is the subcode. */
     public static final int SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION = 0xC1;
+    /** 0xCB DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS: pages a driver locked are still locked. */
+    public static final int DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS = 0xCB;
 
     /** 0xD5 DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL: a driver touched a freed special pool page. */
     public static final int DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL = 0xD5;
@@ -28,6 +30,10 @@ public final class BugCheck {
     public static final int OVERRUN_FOUND_AT_FREE = 0x51;
     /** 0xC4 subcode: a block freed whose pool header was overwritten (a write before its start). */
     public static final int HEADER_DAMAGED_AT_FREE = 0x53;
+    /** 0xC4 subcode: pool quota charged with no process (Windows: the Idle process). */
+    public static final int QUOTA_CHARGED_TO_IDLE_PROCESS = 0x10A;
+    /** 0xC4 subcode: pool quota charged from a deferred callback (Windows: a DPC routine). */
+    public static final int QUOTA_CHARGED_FROM_DPC = 0x10B;
     /** 0xC2 subcode: free with a tag other than the allocation's. */
     public static final int FREE_WITH_WRONG_TAG = 0x0A;
 
@@ -41,6 +47,7 @@ public final class BugCheck {
             case SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION -> "SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION";
             case DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL -> "DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL";
             case DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION -> "DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION";
+            case DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS -> "DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS";
             default -> "UNKNOWN_BUGCHECK";
         };
     }

@@ -27,6 +27,10 @@ public final class Driver {
     volatile DriverStatus status = DriverStatus.NEVER_LOADED;
     /** Whether new allocations are recorded (verified with Pool Tracking now). */
     volatile boolean tracked;
+    /** Whether Low Resources Simulation may fail its allocations (verified with 0x4 or 0x40000). */
+    volatile boolean injectFaults;
+    /** When the driver last loaded ({@link System#nanoTime()}), for the fault injection delay. */
+    volatile long loadedAtNanos;
 
     long loads;
     long unloads;
@@ -118,6 +122,35 @@ public final class Driver {
      */
     public void free(MemorySegment segment, Tag tag) {
         pool.free(this, segment.address(), tag.value());
+    }
+
+    /**
+     * Allocates like {@link #allocate(PoolType, long, Tag)} and charges the bytes to the pool quota of
+     * the current {@link Tenant}: {@code ExAllocatePoolWithQuotaTag}. Freeing the block returns the
+     * charge.
+     *
+     * <p>For a driver verified with Pool Tracking, charging on a {@linkplain DpcQueue callback thread}
+     * raises 0xC4/0x10B and charging with no tenant bound 0xC4/0x10A; with the LOG response the
+     * allocation then goes on, charged to the tenant if one is bound.
+     *
+     * @throws QuotaExceededException if the tenant's quota does not hold {@code bytes}
+     *     (STATUS_QUOTA_EXCEEDED) or there is no memory (STATUS_INSUFFICIENT_RESOURCES), as the
+     *     Windows routine raises
+     * @throws DriverVerifierError for 0x10A or 0x10B when the response is {@link Response#THROW}
+     */
+    public MemorySegment allocateWithQuota(PoolType type, long bytes, Tag tag) {
+        long address = pool.allocateWithQuota(this, type, bytes, tag, false);
+        return PoolTrack.segment(address, bytes);
+    }
+
+    /**
+     * Allocates with quota like {@link #allocateWithQuota(PoolType, long, Tag)}, but returns {@link
+     * MemorySegment#NULL} instead of raising when the quota or the memory is short: {@code
+     * ExAllocatePoolWithQuotaTag} with {@code POOL_QUOTA_FAIL_INSTEAD_OF_RAISE}.
+     */
+    public MemorySegment allocateWithQuotaOrNull(PoolType type, long bytes, Tag tag) {
+        long address = pool.allocateWithQuota(this, type, bytes, tag, true);
+        return address == 0 ? MemorySegment.NULL : PoolTrack.segment(address, bytes);
     }
 
     /** Frees by bare address, as {@link #free(MemorySegment)}. */

@@ -21,6 +21,9 @@ package dev.pooltrack;
  * @param nonPagedPoolUsageInBytes nonpaged bytes outstanding
  * @param peakPagedPoolUsageInBytes highest paged bytes outstanding at once
  * @param peakNonPagedPoolUsageInBytes highest nonpaged bytes outstanding at once
+ * @param lockedPages pages the driver has locked through {@link Mdl}s now
+ * @param lockedBytes the bytes of those pages (Windows' LockedBytes)
+ * @param peakLockedBytes the most bytes locked at once (PeakLockedBytes)
  */
 public record DriverCounters(
         String name,
@@ -35,7 +38,44 @@ public record DriverCounters(
         long pagedPoolUsageInBytes,
         long nonPagedPoolUsageInBytes,
         long peakPagedPoolUsageInBytes,
-        long peakNonPagedPoolUsageInBytes) {
+        long peakNonPagedPoolUsageInBytes,
+        long lockedPages,
+        long lockedBytes,
+        long peakLockedBytes) {
+
+    /** Counters of a driver that has locked no pages. */
+    public DriverCounters(
+            String name,
+            DriverStatus status,
+            boolean verified,
+            long loads,
+            long unloads,
+            long currentPagedPoolAllocations,
+            long currentNonPagedPoolAllocations,
+            long peakPagedPoolAllocations,
+            long peakNonPagedPoolAllocations,
+            long pagedPoolUsageInBytes,
+            long nonPagedPoolUsageInBytes,
+            long peakPagedPoolUsageInBytes,
+            long peakNonPagedPoolUsageInBytes) {
+        this(
+                name,
+                status,
+                verified,
+                loads,
+                unloads,
+                currentPagedPoolAllocations,
+                currentNonPagedPoolAllocations,
+                peakPagedPoolAllocations,
+                peakNonPagedPoolAllocations,
+                pagedPoolUsageInBytes,
+                nonPagedPoolUsageInBytes,
+                peakPagedPoolUsageInBytes,
+                peakNonPagedPoolUsageInBytes,
+                0,
+                0,
+                0);
+    }
 
     /** Outstanding allocations, paged plus nonpaged: parameter 4 of 0xC4/0x62. */
     public long currentAllocations() {

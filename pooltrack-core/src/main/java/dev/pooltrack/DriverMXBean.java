@@ -44,4 +44,13 @@ public interface DriverMXBean {
 
     /** PeakNonPagedPoolUsageInBytes. */
     long getPeakNonPagedPoolUsageInBytes();
+
+    /** Pages the driver has locked through MDLs now. */
+    long getLockedPages();
+
+    /** LockedBytes: the bytes of those pages. */
+    long getLockedBytes();
+
+    /** PeakLockedBytes. */
+    long getPeakLockedBytes();
 }

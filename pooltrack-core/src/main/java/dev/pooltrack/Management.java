@@ -241,5 +241,20 @@ final class Management implements PoolTrackMXBean {
         public long getPeakNonPagedPoolUsageInBytes() {
             return counters().peakNonPagedPoolUsageInBytes();
         }
+
+        @Override
+        public long getLockedPages() {
+            return counters().lockedPages();
+        }
+
+        @Override
+        public long getLockedBytes() {
+            return counters().lockedBytes();
+        }
+
+        @Override
+        public long getPeakLockedBytes() {
+            return counters().peakLockedBytes();
+        }
     }
 }

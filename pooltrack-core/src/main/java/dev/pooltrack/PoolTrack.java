@@ -45,7 +45,7 @@ public final class PoolTrack {
      * (reference §8.4), lets a free find its tag, size and pool type without any lookup:
      *   +0 int  tag value
      *   +4 short the tag's counter index + 1 (0: look the tag up, for the 65,535th tag and later)
-     *   +6 byte  pool type | TRACKED_BIT (a record exists for the block)
+     *   +6 byte  pool type | TRACKED_BIT (a record exists for the block) | QUOTA_BIT (charged to a tenant)
      *   +7 byte  LIVE_MAGIC while allocated, 0 once freed
      *   +8 long  requested size
      * A freed block's first 16 bytes are the C allocator's again (glibc keeps its free-list links
@@ -63,6 +63,7 @@ public final class PoolTrack {
     private static final int TRACKED_BIT = 0x2;
     static final int TAIL = 16;
     private static final long TAIL_PATTERN = 0xC3A5_5A3C_F00D_E11AL;
+    private static final int QUOTA_BIT = 0x10;
 
     /* The whole address space, through which pool headers are read and written. In a holder, so that
      * the restricted reinterpret runs when PoolTrack first allocates, not when the class loads: the
@@ -143,6 +144,10 @@ public final class PoolTrack {
     /** Whether this pool has allocated a tracked block itself: only those carry a tail zone. */
     private volatile boolean tailZonesExist;
 
+    private final Set<Long> systematicStacks = FaultInjector.newStackSet();
+    private volatile FaultInjector faults;
+    private final QuotaCharges quota = new QuotaCharges();
+    final LockedPages lockedPages = new LockedPages();
     private volatile Management management;
     private volatile Set<Integer> uniqueTagValues = Set.of();
 
@@ -224,6 +229,7 @@ public final class PoolTrack {
                 throw new IllegalStateException("driver " + name + " is loaded already");
             }
             d.loads++;
+            d.loadedAtNanos = System.nanoTime();
             d.status = DriverStatus.LOADED;
             updateTracking(d);
         }
@@ -240,6 +246,7 @@ public final class PoolTrack {
         synchronized (d) {
             if (d.status != DriverStatus.LOADED) {
                 d.loads++;
+                d.loadedAtNanos = System.nanoTime();
                 d.status = DriverStatus.LOADED;
                 updateTracking(d);
             }
@@ -296,6 +303,7 @@ public final class PoolTrack {
     void unload(Driver d) {
         Violation leak = null;
         Violation overrun = null;
+        List<Violation> lockedLeft;
         synchronized (d) {
             if (d.status != DriverStatus.LOADED) {
                 throw new IllegalStateException("driver " + d.name + " is not loaded (" + d.status.displayName() + ")");
@@ -312,15 +320,26 @@ public final class PoolTrack {
                     }
                 }
             } finally {
+                lockedLeft = lockedPages.unlockLeftAtUnload(d);
+            }
+        }
+        // The driver reads Unloading until its violations are reported (logged, thrown or written),
+        // so that whoever waits for Unloaded also finds the report.
+        try {
+            if (overrun != null) {
+                raise(overrun);
+            }
+            if (leak != null) {
+                raise(leak);
+            }
+            for (Violation v : lockedLeft) {
+                raise(v);
+            }
+        } finally {
+            synchronized (d) {
                 d.unloads++;
                 d.status = DriverStatus.UNLOADED;
             }
-        }
-        if (overrun != null) {
-            raise(overrun);
-        }
-        if (leak != null) {
-            raise(leak);
         }
     }
 
@@ -343,7 +362,7 @@ public final class PoolTrack {
                 return;
             }
             long word = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, address - HEADER);
-            if ((word >>> 48) == (((LIVE_MAGIC & 0xFFL) << 8) | TRACKED_BIT)
+            if (((word >>> 48) & ~QUOTA_BIT) == (((LIVE_MAGIC & 0xFFL) << 8) | TRACKED_BIT)
                     && Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, address - HEADER + 8) == size) {
                 long damaged = tailDamage(address, size);
                 if (damaged != 0) {
@@ -489,6 +508,7 @@ public final class PoolTrack {
             values.add(t.value());
         }
         uniqueTagValues = Set.copyOf(values);
+        faults = new FaultInjector(s.flags(), s.lowResources(), systematicStacks);
     }
 
     private void updateTracking(Driver d) {
@@ -498,6 +518,7 @@ public final class PoolTrack {
             CoarseClock.start();
         }
         d.tracked = track;
+        d.injectFaults = settings.injectsFaults(d.name);
     }
 
     // ---------------------------------------------------------------- allocate and free
@@ -511,7 +532,12 @@ public final class PoolTrack {
         if (type == null || tag == null) {
             throw new IllegalArgumentException("pool type and tag are required (use Tag.NONE for untagged pool)");
         }
-        if (bytes <= 0 || d.status != DriverStatus.LOADED || !uniqueTagValues.isEmpty() || untagged || specialPoolOn) {
+        if (bytes <= 0
+                || d.status != DriverStatus.LOADED
+                || !uniqueTagValues.isEmpty()
+                || untagged
+                || specialPoolOn
+                || d.injectFaults) {
             return allocateSlow(d, type, bytes, tag, site, untagged);
         }
         return allocateFast(d, type.code(), bytes, tag.value(), site);
@@ -591,6 +617,9 @@ public final class PoolTrack {
         if (d.status == DriverStatus.NEVER_LOADED) {
             throw new IllegalStateException("driver " + d.name + " was never loaded");
         }
+        if (d.injectFaults && failsDeliberately(d, tag)) {
+            return 0;
+        }
         Tag effective = tag;
         if (uniqueTagValues.contains(tag.value())) {
             if (site == 0) {
@@ -649,6 +678,18 @@ public final class PoolTrack {
         return address;
     }
 
+    /**
+     * Whether Low Resources Simulation fails this request of {@code d} (an allocation under {@code
+     * tag}, or with a null tag a page lock); counts it in AllocationsFailedDeliberately if so.
+     */
+    boolean failsDeliberately(Driver d, Tag tag) {
+        if (!faults.fails(d, tag)) {
+            return false;
+        }
+        counters.add(counters.cell(), PoolCounters.ALLOCATIONS_FAILED_DELIBERATELY, 1);
+        return true;
+    }
+
     void free(Driver caller, long address, int expectedTag) {
         SpecialPool sp = specialPool;
         if (sp != null && sp.contains(address)) {
@@ -666,7 +707,7 @@ public final class PoolTrack {
                 long word = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
                 int poolType = Tracker.infoPoolType(info);
                 long bytes = Tracker.infoSize(info);
-                if ((word >>> 48) != (((LIVE_MAGIC & 0xFFL) << 8) | TRACKED_BIT | poolType)
+                if (((word >>> 48) & ~QUOTA_BIT) != (((LIVE_MAGIC & 0xFFL) << 8) | TRACKED_BIT | poolType)
                         || Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 8) != bytes) {
                     freeDamagedHeader(caller, base, word, poolType, bytes);
                     return;
@@ -692,7 +733,7 @@ public final class PoolTrack {
         long word = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
         byte magic = (byte) (word >>> 56);
         int typeByte = (int) (word >>> 48) & 0xFF;
-        if (magic != LIVE_MAGIC || (typeByte & ~(TRACKED_BIT | 1)) != 0) {
+        if (magic != LIVE_MAGIC || (typeByte & ~(TRACKED_BIT | QUOTA_BIT | 1)) != 0) {
             raise(Violations.badFree(caller.name, caller.tracked, address, CallSites.callerOutsidePoolTrack()));
             return;
         }
@@ -750,6 +791,7 @@ public final class PoolTrack {
         }
         int tagIndex = tags.indexOf(f.tag());
         counters.onFree(counters.cell(), tagIndex, f.poolType(), f.size());
+        quota.returnCharge(address);
         if (f.subcode() != 0) {
             raise(Violations.specialPoolCorruption(
                     caller.name, f.subcode(), address, f.corruptAddress(), 0, CallSites.callerOutsidePoolTrack()));
@@ -757,6 +799,73 @@ public final class PoolTrack {
         if (expectedTag != 0 && expectedTag != f.tag()) {
             wrongTag(caller, address, f.tag(), expectedTag);
         }
+    }
+
+    // ---------------------------------------------------------------- quota
+
+    /* ExAllocatePoolWithQuotaTag (reference §8.2): the current tenant is charged before the memory is
+     * allocated and the charge given back if the allocation fails; the block's header gets QUOTA_BIT
+     * so that its free returns the charge. Pool Tracking checks the context first, as Windows 7 and
+     * later do (§1.4): a deferred callback (0x10B) or no tenant at all (0x10A, Windows' Idle process)
+     * is a violation; after a logged violation the allocation goes on uncharged, as on Windows the
+     * memory is charged to whatever process happens to be current. */
+
+    long allocateWithQuota(Driver d, PoolType type, long bytes, Tag tag, boolean failInsteadOfRaise) {
+        Tenant tenant = Tenant.current().orElse(null);
+        if (d.tracked) {
+            if (DpcQueue.isCallbackThread()) {
+                raise(Violations.quotaFromDpc(d.name, CallSites.callerOutsidePoolTrack()));
+            } else if (tenant == null) {
+                raise(Violations.quotaWithoutTenant(d.name, CallSites.callerOutsidePoolTrack()));
+            }
+        }
+        if (tenant != null && bytes > 0 && !tenant.tryCharge(bytes)) {
+            if (failInsteadOfRaise) {
+                return 0;
+            }
+            throw new QuotaExceededException(
+                    QuotaExceededException.STATUS_QUOTA_EXCEEDED,
+                    tenant.name(),
+                    String.format(
+                            "STATUS_QUOTA_EXCEEDED (0xC0000044): %d bytes of pool quota for tenant %s, which holds %d"
+                                    + " of its %d bytes; driver %s, tag %s",
+                            bytes, tenant.name(), tenant.quotaUsage(), tenant.quotaBytes(), d.name, tag));
+        }
+        long address;
+        try {
+            address = allocate(d, type, bytes, tag, 0, false);
+        } catch (RuntimeException | Error e) {
+            if (tenant != null && bytes > 0) {
+                tenant.returnCharge(bytes);
+            }
+            throw e;
+        }
+        if (address == 0) {
+            if (tenant != null && bytes > 0) {
+                tenant.returnCharge(bytes);
+            }
+            if (failInsteadOfRaise) {
+                return 0;
+            }
+            throw new QuotaExceededException(
+                    QuotaExceededException.STATUS_INSUFFICIENT_RESOURCES,
+                    tenant == null ? null : tenant.name(),
+                    String.format(
+                            "STATUS_INSUFFICIENT_RESOURCES (0xC000009A): no memory for %d bytes of %s pool; driver %s,"
+                                    + " tag %s",
+                            bytes, type, d.name, tag));
+        }
+        if (tenant != null && bytes > 0) {
+            quota.record(address, tenant, bytes);
+            SpecialPool sp = specialPool;
+            if (sp != null && sp.contains(address)) {
+                return address; // no header: freeSpecial returns the charge by address
+            }
+            long typeAt = address - HEADER + 6;
+            byte typeByte = Memory.EVERYTHING.get(ValueLayout.JAVA_BYTE, typeAt);
+            Memory.EVERYTHING.set(ValueLayout.JAVA_BYTE, typeAt, (byte) (typeByte | QUOTA_BIT));
+        }
+        return address;
     }
 
     /* An address freed by a verified driver may since have been handed by malloc to a block that is
@@ -789,6 +898,9 @@ public final class PoolTrack {
         int slot = (int) (word >>> 32) & 0xFFFF;
         int tagIndex = slot != 0 ? slot - 1 : tags.indexOf((int) word);
         counters.onFree(counters.cell(), tagIndex, poolType, bytes);
+        if ((((int) (word >>> 48)) & QUOTA_BIT) != 0) {
+            quota.returnCharge(base + HEADER);
+        }
         NativeMemory.free(base);
     }
 
@@ -929,7 +1041,7 @@ public final class PoolTrack {
         }
     }
 
-    private void raise(Violation v) {
+    void raise(Violation v) {
         counters.add(counters.cell(), PoolCounters.VIOLATIONS, 1);
         synchronized (violations) {
             violations.addLast(v);
@@ -1011,6 +1123,7 @@ public final class PoolTrack {
             loads = d.loads;
             unloads = d.unloads;
         }
+        long[] locked = lockedPages.counters(d);
         return new DriverCounters(
                 d.name,
                 d.status,
@@ -1024,7 +1137,10 @@ public final class PoolTrack {
                 c[Tracker.CURRENT_PAGED_BYTES],
                 c[Tracker.CURRENT_NONPAGED_BYTES],
                 c[Tracker.PEAK_PAGED_BYTES],
-                c[Tracker.PEAK_NONPAGED_BYTES]);
+                c[Tracker.PEAK_NONPAGED_BYTES],
+                locked[0],
+                locked[1],
+                locked[2]);
     }
 
     /** Violations raised since the pool started, including those no longer kept. */

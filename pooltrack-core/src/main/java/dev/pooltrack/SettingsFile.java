@@ -31,12 +31,19 @@ import java.util.Set;
  * specialPoolSize=1-64
  * specialPoolVerify=end
  * specialPoolSlots=4096
+ * faultProbability=600
+ * faultTags=Tag1 Fr*
+ * faultApplications=tenant-a tenant-b
+ * faultDelayMinutes=7
+ * faultSeed=42
  * </pre>
  *
  * <p>{@code driver} and {@code uniqueTag} repeat, one name a line, so names may hold spaces. Where
  * the file is: {@link #location()}. The {@code specialPool*} keys are {@link SpecialPoolSettings}:
  * the GFlags tag pattern and size range, Verify End or Start, and the capacity in page pairs; they
- * are written only when they differ from the defaults.
+ * are written only when they differ from the defaults. The {@code fault...} keys are the {@code
+ * verifier /faults} sub-parameters ({@link LowResourcesSimulation}); a key left out keeps Windows'
+ * default, and {@link #format} writes only those that differ from it.
  */
 public final class SettingsFile {
 
@@ -97,6 +104,7 @@ public final class SettingsFile {
         Set<Tag> uniqueTags = new LinkedHashSet<>();
         Path reportDirectory = Path.of(".");
         SpecialPoolSettings special = SpecialPoolSettings.defaults();
+        LowResourcesSimulation faults = LowResourcesSimulation.defaults();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -127,16 +135,26 @@ public final class SettingsFile {
                     case "specialPoolVerify" ->
                         special = special.withVerifyStart(SpecialPoolSettings.parseVerify(value));
                     case "specialPoolSlots" -> special = special.withSlots(slots(value));
+                    case "faultProbability" ->
+                        faults = faults.withProbability(LowResourcesSimulation.parseProbability(value));
+                    case "faultTags" -> faults = faults.withTags(LowResourcesSimulation.parseTags(value));
+                    case "faultApplications" ->
+                        faults = faults.withApplications(LowResourcesSimulation.parseApplications(value));
+                    case "faultDelayMinutes" ->
+                        faults = faults.withDelayMinutes(LowResourcesSimulation.parseDelayMinutes(value));
+                    case "faultSeed" -> faults = faults.withSeed(seed(value));
                     default ->
                         throw new IllegalArgumentException("unknown key '" + key
                                 + "' (known: flags, driver, all, response, callSites, uniqueTag, reportDirectory,"
-                                + " specialPoolTag, specialPoolSize, specialPoolVerify, specialPoolSlots)");
+                                + " specialPoolTag, specialPoolSize, specialPoolVerify, specialPoolSlots,"
+                                + " faultProbability, faultTags, faultApplications, faultDelayMinutes, faultSeed)");
                 }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + e.getMessage(), e);
             }
         }
-        return new VerifierSettings(flags, drivers, all, response, callSites, uniqueTags, reportDirectory, special);
+        return new VerifierSettings(
+                flags, drivers, all, response, callSites, uniqueTags, reportDirectory, special, faults);
     }
 
     /** The settings as the file's text. */
@@ -170,6 +188,29 @@ public final class SettingsFile {
         if (sp.slots() != SpecialPoolSettings.DEFAULT_SLOTS) {
             sb.append("specialPoolSlots=").append(sp.slots()).append('\n');
         }
+        LowResourcesSimulation f = s.lowResources();
+        LowResourcesSimulation d = LowResourcesSimulation.defaults();
+        if (f.probability() != d.probability()) {
+            sb.append("faultProbability=").append(f.probability()).append('\n');
+        }
+        if (!f.tags().isEmpty()) {
+            sb.append("faultTags=")
+                    .append(String.join(
+                            " ",
+                            f.tags().stream().map(t -> t.text().stripTrailing()).toList()))
+                    .append('\n');
+        }
+        if (!f.applications().isEmpty()) {
+            sb.append("faultApplications=")
+                    .append(String.join(" ", f.applications()))
+                    .append('\n');
+        }
+        if (f.delayMinutes() != d.delayMinutes()) {
+            sb.append("faultDelayMinutes=").append(f.delayMinutes()).append('\n');
+        }
+        if (f.seed() != d.seed()) {
+            sb.append("faultSeed=").append(f.seed()).append('\n');
+        }
         return sb.toString().replace(System.lineSeparator(), "\n");
     }
 
@@ -195,6 +236,14 @@ public final class SettingsFile {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad special pool slot count '" + value + "': write a whole number");
+        }
+    }
+
+    private static long seed(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad fault injection seed '" + value + "': give a whole number");
         }
     }
 

@@ -67,10 +67,11 @@ public final class VerifierFlags {
     public static final int WINDOWS_STANDARD = 0x209BB;
 
     /** The bits this version of PoolTrack implements. */
-    public static final int IMPLEMENTED = SPECIAL_POOL | POOL_TRACKING;
+    public static final int IMPLEMENTED =
+            SPECIAL_POOL | POOL_TRACKING | LOW_RESOURCES_SIMULATION | SYSTEMATIC_LOW_RESOURCES_SIMULATION;
 
     /** The bits PoolTrack means to implement and has not yet. */
-    public static final int PLANNED = LOW_RESOURCES_SIMULATION | SYSTEMATIC_LOW_RESOURCES_SIMULATION;
+    public static final int PLANNED = 0;
 
     /** One flag bit: value, Windows' name, whether it is standard, and what PoolTrack does with it. */
     public record Flag(int value, String name, boolean standard) {
@@ -179,9 +180,19 @@ public final class VerifierFlags {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.format("flags 0x%X refused: ", flags)
                     + String.join("; ", problems)
-                    + String.format(". Implemented: 0x%X (Special pool, Pool tracking)", IMPLEMENTED));
+                    + String.format(". Implemented: 0x%X (%s)", IMPLEMENTED, implementedNames()));
         }
         return flags;
+    }
+
+    private static String implementedNames() {
+        List<String> names = new ArrayList<>();
+        for (Flag f : ALL) {
+            if (f.implemented()) {
+                names.add(f.name());
+            }
+        }
+        return String.join(", ", names);
     }
 
     /** The flag bit with the given value, or {@code null}. */

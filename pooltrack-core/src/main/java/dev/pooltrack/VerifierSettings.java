@@ -23,6 +23,8 @@ import java.util.Set;
  * @param reportDirectory where the {@link Response#CRASH} response writes its report file, and where
  *     special pool keeps its slot table
  * @param specialPool which allocations special pool serves and how it places them
+ * @param lowResources the sub-parameters of Low Resources Simulation ({@code /faults}), used when
+ *     flag 0x4 or 0x40000 is set
  */
 public record VerifierSettings(
         int flags,
@@ -32,19 +34,21 @@ public record VerifierSettings(
         boolean callSites,
         Set<Tag> uniqueTags,
         Path reportDirectory,
-        SpecialPoolSettings specialPool) {
+        SpecialPoolSettings specialPool,
+        LowResourcesSimulation lowResources) {
 
     /** Validates flags and copies the sets. */
     public VerifierSettings {
         VerifierFlags.requireImplemented(flags);
         drivers = Collections.unmodifiableSet(new LinkedHashSet<>(drivers)); // keeps the order given
         uniqueTags = Set.copyOf(uniqueTags);
-        if (response == null || reportDirectory == null || specialPool == null) {
-            throw new IllegalArgumentException("response, report directory and special pool settings are required");
+        if (response == null || reportDirectory == null || specialPool == null || lowResources == null) {
+            throw new IllegalArgumentException(
+                    "response, report directory, special pool settings and low resources simulation are required");
         }
     }
 
-    /** Settings with the default special pool settings. */
+    /** Settings with the default special pool settings and Windows' default Low Resources Simulation parameters. */
     public VerifierSettings(
             int flags,
             Set<String> drivers,
@@ -61,7 +65,8 @@ public record VerifierSettings(
                 callSites,
                 uniqueTags,
                 reportDirectory,
-                SpecialPoolSettings.defaults());
+                SpecialPoolSettings.defaults(),
+                LowResourcesSimulation.defaults());
     }
 
     /** No verification: per-tag counters only, responses are logged, call sites on. */
@@ -96,45 +101,91 @@ public record VerifierSettings(
 
     /** These settings with other special pool settings. */
     public VerifierSettings withSpecialPool(SpecialPoolSettings sp) {
-        return new VerifierSettings(flags, drivers, allDrivers, response, callSites, uniqueTags, reportDirectory, sp);
+        return new VerifierSettings(
+                flags, drivers, allDrivers, response, callSites, uniqueTags, reportDirectory, sp, lowResources);
+    }
+
+    /** Whether the named driver is verified (named, or {@code /all}), whatever the flags. */
+    public boolean verifies(String driver) {
+        return allDrivers || drivers.contains(driver);
+    }
+
+    /** Whether allocations of the named driver are failed on purpose (0x4 or 0x40000). */
+    public boolean injectsFaults(String driver) {
+        return (flags & (VerifierFlags.LOW_RESOURCES_SIMULATION | VerifierFlags.SYSTEMATIC_LOW_RESOURCES_SIMULATION))
+                        != 0
+                && verifies(driver);
+    }
+
+    /** These settings with other Low Resources Simulation parameters. */
+    public VerifierSettings withLowResources(LowResourcesSimulation simulation) {
+        return new VerifierSettings(
+                flags, drivers, allDrivers, response, callSites, uniqueTags, reportDirectory, specialPool, simulation);
     }
 
     /** These settings with other flags. */
     public VerifierSettings withFlags(int newFlags) {
         return new VerifierSettings(
-                newFlags, drivers, allDrivers, response, callSites, uniqueTags, reportDirectory, specialPool);
+                newFlags,
+                drivers,
+                allDrivers,
+                response,
+                callSites,
+                uniqueTags,
+                reportDirectory,
+                specialPool,
+                lowResources);
     }
 
     /** These settings with another set of verified drivers. */
     public VerifierSettings withDrivers(Set<String> newDrivers) {
         return new VerifierSettings(
-                flags, newDrivers, allDrivers, response, callSites, uniqueTags, reportDirectory, specialPool);
+                flags,
+                newDrivers,
+                allDrivers,
+                response,
+                callSites,
+                uniqueTags,
+                reportDirectory,
+                specialPool,
+                lowResources);
     }
 
     /** These settings verifying every driver, or only the named ones. */
     public VerifierSettings withAllDrivers(boolean all) {
-        return new VerifierSettings(flags, drivers, all, response, callSites, uniqueTags, reportDirectory, specialPool);
+        return new VerifierSettings(
+                flags, drivers, all, response, callSites, uniqueTags, reportDirectory, specialPool, lowResources);
     }
 
     /** These settings with another response. */
     public VerifierSettings withResponse(Response newResponse) {
         return new VerifierSettings(
-                flags, drivers, allDrivers, newResponse, callSites, uniqueTags, reportDirectory, specialPool);
+                flags,
+                drivers,
+                allDrivers,
+                newResponse,
+                callSites,
+                uniqueTags,
+                reportDirectory,
+                specialPool,
+                lowResources);
     }
 
     /** These settings with call sites on or off. */
     public VerifierSettings withCallSites(boolean on) {
-        return new VerifierSettings(flags, drivers, allDrivers, response, on, uniqueTags, reportDirectory, specialPool);
+        return new VerifierSettings(
+                flags, drivers, allDrivers, response, on, uniqueTags, reportDirectory, specialPool, lowResources);
     }
 
     /** These settings giving each call site that passes one of {@code tags} a tag of its own. */
     public VerifierSettings withUniqueTags(Set<Tag> tags) {
         return new VerifierSettings(
-                flags, drivers, allDrivers, response, callSites, tags, reportDirectory, specialPool);
+                flags, drivers, allDrivers, response, callSites, tags, reportDirectory, specialPool, lowResources);
     }
 
     /** These settings writing crash reports to another directory. */
     public VerifierSettings withReportDirectory(Path dir) {
-        return new VerifierSettings(flags, drivers, allDrivers, response, callSites, uniqueTags, dir, specialPool);
+        return new VerifierSettings(
+                flags, drivers, allDrivers, response, callSites, uniqueTags, dir, specialPool, lowResources);
     }
 }

@@ -77,13 +77,14 @@ public record Violation(
         };
     }
 
-    /** The failure bucket as {@code !analyze} names it: {@code 0xc4_62}. */
+    /** The failure bucket as {@code !analyze} names it: {@code 0xc4_62}, or {@code 0xcb} for a code without subcodes. */
     public String bucket() {
-        if (code == BugCheck.DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION
-                || code == BugCheck.DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL) {
-            return String.format("0x%x", code); // no subcode: the fault itself is the bucket
-        }
-        return String.format("0x%x_%x", code, subcode());
+        return switch (code) {
+            case BugCheck.DRIVER_VERIFIER_DETECTED_VIOLATION,
+                    BugCheck.BAD_POOL_CALLER,
+                    BugCheck.SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION -> String.format("0x%x_%x", code, subcode());
+            default -> String.format("0x%x", code);
+        };
     }
 
     /** One line: code, name, subcode and driver. */

@@ -173,6 +173,44 @@ final class Violations {
                 System.currentTimeMillis());
     }
 
+    /* 0xCB's parameters follow the 2019 revision of the bug check page (reference §1.2, Appendix A
+     * item 1), which names the locking caller: Arg1 the call that locked the pages, Arg2 that call's
+     * caller, Arg3 the MDL, Arg4 the number of pages. The current page's Arg1 (an internal
+     * lock-tracking structure) has no counterpart on the JVM. */
+    static Violation lockedPagesLeft(String driver, String mdl, long pages, CallSite locker, CallSite lockerCaller) {
+        return of(
+                BugCheck.DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS,
+                Violation.Parameter.text(locker.toString(), "the calling address in the driver that locked the pages."),
+                Violation.Parameter.text(lockerCaller.toString(), "the caller of the routine that locked the pages."),
+                Violation.Parameter.text(mdl, "MDL containing the locked pages."),
+                Violation.Parameter.number(pages, "number of locked pages."),
+                driver,
+                locker,
+                List.of());
+    }
+
+    static Violation quotaWithoutTenant(String driver, CallSite site) {
+        return quota(
+                BugCheck.QUOTA_CHARGED_TO_IDLE_PROCESS,
+                "A driver charged pool quota with no tenant bound: on Windows, to the Idle process.",
+                driver,
+                site);
+    }
+
+    static Violation quotaFromDpc(String driver, CallSite site) {
+        return quota(
+                BugCheck.QUOTA_CHARGED_FROM_DPC,
+                "A driver charged pool quota from a deferred callback (a DPC routine): the tenant is undefined there.",
+                driver,
+                site);
+    }
+
+    /* 0x10A and 0x10B carry no parameters besides the subcode (reference §1.1). */
+    private static Violation quota(int subcode, String meaning, String driver, CallSite site) {
+        Violation.Parameter zero = Violation.Parameter.number(0, "0");
+        return c4(subcode, meaning, zero, zero, zero, driver, site, List.of());
+    }
+
     private static String text(int tag) {
         try {
             return Tag.ofValue(tag).toString();
@@ -189,7 +227,15 @@ final class Violations {
             Violation.Parameter p4,
             String driver,
             CallSite site) {
-        return of(BugCheck.BAD_POOL_CALLER, subcode, meaning, p2, p3, p4, driver, site, List.of());
+        return of(
+                BugCheck.BAD_POOL_CALLER,
+                Violation.Parameter.number(subcode, meaning),
+                p2,
+                p3,
+                p4,
+                driver,
+                site,
+                List.of());
     }
 
     private static Violation c4(
@@ -201,13 +247,20 @@ final class Violations {
             String driver,
             CallSite site,
             List<OutstandingAllocation> leaked) {
-        return of(BugCheck.DRIVER_VERIFIER_DETECTED_VIOLATION, subcode, meaning, p2, p3, p4, driver, site, leaked);
+        return of(
+                BugCheck.DRIVER_VERIFIER_DETECTED_VIOLATION,
+                Violation.Parameter.number(subcode, meaning),
+                p2,
+                p3,
+                p4,
+                driver,
+                site,
+                leaked);
     }
 
     private static Violation of(
             int code,
-            int subcode,
-            String meaning,
+            Violation.Parameter p1,
             Violation.Parameter p2,
             Violation.Parameter p3,
             Violation.Parameter p4,
@@ -217,7 +270,7 @@ final class Violations {
         return new Violation(
                 code,
                 BugCheck.name(code),
-                List.of(Violation.Parameter.number(subcode, meaning), p2, p3, p4),
+                List.of(p1, p2, p3, p4),
                 driver,
                 site,
                 leaked,

@@ -43,4 +43,34 @@ class ManagementTest {
         assertThat(pool.settings().drivers()).contains("later.jar");
         d.free(s);
     }
+
+    @Test
+    void registeredPool_showsFaultsInjectedAndLockedPages() throws Exception {
+        PoolTrack pool = PoolTrack.create(VerifierSettings.poolTracking("jmx-lr")
+                .withFlags(VerifierFlags.POOL_TRACKING | VerifierFlags.LOW_RESOURCES_SIMULATION)
+                .withLowResources(LowResourcesSimulation.defaults()
+                        .withProbability(10_000)
+                        .withDelayMinutes(0)
+                        .withTags(LowResourcesSimulation.parseTags("Fail"))));
+        Management m = Management.register(pool);
+        Driver d = pool.load("jmx-lr");
+        m.registerDriver(d);
+        assertThat(d.allocate(PoolType.NON_PAGED, 64, Tag.of("Fail"))).isEqualTo(MemorySegment.NULL);
+        MemorySegment buffer = d.allocate(PoolType.NON_PAGED, 8192, Tag.of("Lock"));
+        Mdl mdl = Mdl.allocate(d, buffer);
+        mdl.lockPages();
+
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName poolName = new ObjectName(Management.POOL_NAME);
+        ObjectName driverName = new ObjectName("dev.pooltrack:type=Driver,name=\"jmx-lr\"");
+        assertThat(server.getAttribute(poolName, "AllocationsFailedDeliberately"))
+                .isEqualTo(1L);
+        assertThat(server.getAttribute(driverName, "LockedPages")).isEqualTo(mdl.pageCount());
+        assertThat(server.getAttribute(driverName, "LockedBytes")).isEqualTo(mdl.pageCount() * 4096);
+        PoolSnapshot read = PoolJson.readSnapshot((String) server.invoke(poolName, "snapshotJson", null, null), "jmx");
+        assertThat(read.driver("jmx-lr").lockedPages()).isEqualTo(mdl.pageCount());
+        assertThat(read.global().allocationsFailedDeliberately()).isEqualTo(1);
+        mdl.unlockPages();
+        d.free(buffer);
+    }
 }

@@ -37,9 +37,8 @@ class SettingsFileTest {
     void parse_badLines_nameSourceAndLine() {
         assertThatThrownBy(() -> SettingsFile.parse("v.conf", List.of("# c", "flags=0x8", "nonsense")))
                 .hasMessage("v.conf:3: expected key=value, found 'nonsense'");
-        assertThatThrownBy(() -> SettingsFile.parse("v.conf", List.of("flags=0x4")))
-                .hasMessageStartingWith(
-                        "v.conf:1: flags 0x4 refused: 0x4 (Randomized low resources simulation) is not available");
+        assertThatThrownBy(() -> SettingsFile.parse("v.conf", List.of("flags=0x2")))
+                .hasMessageStartingWith("v.conf:1: flags 0x2 refused: 0x2 (Force IRQL checking) has no counterpart");
         assertThatThrownBy(() -> SettingsFile.parse("v.conf", List.of("flags=zz")))
                 .hasMessageStartingWith("v.conf:1: bad flags value 'zz'");
         assertThatThrownBy(() -> SettingsFile.parse("v.conf", List.of("", "response=panic")))

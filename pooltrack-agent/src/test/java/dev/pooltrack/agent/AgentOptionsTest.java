@@ -54,7 +54,7 @@ class AgentOptionsTest {
             delimiter = '|',
             value = {
                 "bogus=1                | bad option 'bogus=1': unknown option (known: flags, driver",
-                "flags=0x4              | bad option 'flags=0x4': ",
+                "flags=0x2              | bad option 'flags=0x2': ",
                 "flags=zz               | bad option 'flags=zz'",
                 "driver=                | bad option 'driver=': a value is required",
                 "driver=a.jar++b.jar    | empty name in 'a.jar++b.jar'",

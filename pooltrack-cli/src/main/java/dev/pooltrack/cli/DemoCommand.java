@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        subcommands = DemoOverrunCommand.class,
+        subcommands = {DemoOverrunCommand.class, DemoChecks.LockedPagesCommand.class, DemoChecks.QuotaCommand.class},
         header = "Runs the pool-leak story of \"Troubleshooting Pool Leaks\" on two sample plugins.",
         description = {
             "In fresh pools inside this JVM:",
@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
             "  6. !poolused /t5 2 twice: the unique tag that grows names the leaking site",
             "Every number printed comes from the run.",
             "",
-            "'pooltrack demo overrun' runs the overrun story instead: tail zone, special pool, hs_err analysis."
+            "Other stories: 'pooltrack demo overrun' (tail zone, special pool, hs_err analysis),",
+            "'pooltrack demo lockedpages' (0xCB), 'pooltrack demo quota' (quota, 0xC4/0x10A, 0x10B)."
         },
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {

@@ -1,5 +1,6 @@
 package dev.pooltrack.cli;
 
+import dev.pooltrack.LowResourcesSimulation;
 import dev.pooltrack.SpecialPoolSettings;
 import dev.pooltrack.Tag;
 import dev.pooltrack.VerifierFlags;
@@ -65,7 +66,30 @@ final class NewVerifierSettings {
                     .append(sp.slots())
                     .append(" slots\n");
         }
+        if ((s.flags() & VerifierFlags.LOW_RESOURCES_SIMULATION) != 0) {
+            out.append(lowResourcesText(s.lowResources()));
+        }
         return out.toString();
+    }
+
+    /* Windows' /querysettings block (reference §9), with the delay counted from the driver's load
+     * and the applications being tenants. */
+    private static String lowResourcesText(LowResourcesSimulation f) {
+        return "\nLow Resources Simulation options:\n"
+                + " - Fault injection probability: " + f.probability() + "/10000.\n"
+                + (f.tags().isEmpty()
+                        ? " - Allocations using any pool tag can be failed.\n"
+                        : " - Fail only allocations using pool tags: " + String.join(" ", lowResourcesTags(f)) + ".\n")
+                + (f.applications().isEmpty()
+                        ? " - Simulate low resources conditions in any application (tenant).\n"
+                        : " - Simulate low resources conditions only in applications (tenants): "
+                                + String.join(" ", f.applications()) + ".\n")
+                + " - Delay after a driver loads: " + f.delayMinutes() + " minutes.\n"
+                + (f.seed() != 0 ? " - Seed: " + f.seed() + ".\n" : "");
+    }
+
+    private static List<String> lowResourcesTags(LowResourcesSimulation f) {
+        return f.tags().stream().map(t -> t.text().stripTrailing()).toList();
     }
 
     /** The same settings as a JSON value (a map for {@code Json.write}). */
@@ -94,6 +118,14 @@ final class NewVerifierSettings {
         special.put("verify", sp.verifyStart() ? "start" : "end");
         special.put("slots", (long) sp.slots());
         json.put("specialPool", special);
+        LowResourcesSimulation f = s.lowResources();
+        Map<String, Object> faults = new LinkedHashMap<>();
+        faults.put("probability", (long) f.probability());
+        faults.put("poolTags", lowResourcesTags(f));
+        faults.put("applications", f.applications());
+        faults.put("delayMinutes", f.delayMinutes());
+        faults.put("seed", f.seed());
+        json.put("lowResourcesSimulation", faults);
         return json;
     }
 

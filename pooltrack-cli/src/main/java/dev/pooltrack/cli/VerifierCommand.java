@@ -2,6 +2,7 @@ package dev.pooltrack.cli;
 
 import dev.pooltrack.DriverCounters;
 import dev.pooltrack.DriverStatus;
+import dev.pooltrack.LowResourcesSimulation;
 import dev.pooltrack.PoolSnapshot;
 import dev.pooltrack.SettingsFile;
 import dev.pooltrack.SpecialPoolSettings;
@@ -45,6 +46,7 @@ import picocli.CommandLine.Spec;
             "  pooltrack verifier /flags FLAGS | /standard  [/driver NAME... | /all]  [/bugcheck crash|throw|log]",
             "  pooltrack verifier /driver NAME... | /all | /bugcheck crash|throw|log",
             "  pooltrack verifier /specialpooltag PATTERN | /specialpoolsize MIN-MAX | /verifystart | /verifyend",
+            "  pooltrack verifier /faults [PROBABILITY] [POOLTAGS] [APPLICATIONS] [DELAYMINS]  [/driver NAME...]",
             "  pooltrack verifier /reset",
             "  pooltrack verifier /querysettings [--json]",
             "  pooltrack verifier /query PID [--json]        (or /query --report FILE)",
@@ -85,8 +87,17 @@ import picocli.CommandLine.Spec;
             "  specialPoolSize=MIN-MAX       special pool for sizes in MIN..MAX bytes (below 4096), any driver",
             "  specialPoolVerify=end         end (guard page after the buffer) or start (before it)",
             "  specialPoolSlots=4096         special pool's capacity in page pairs",
+            "  faultProbability=600          /faults: chances in 10,000 (and faultTags=, faultApplications=,"
+                    + " faultDelayMinutes=, faultSeed=)",
             "pooltrack writes it whole and renames it into place, so a starting JVM never reads half of it."
                     + " A JVM that finds it damaged logs the file and line and runs without verification.",
+            "",
+            "/faults turns on Low Resources Simulation (0x4) for the verified drivers: each allocation fails"
+                    + " (returns NULL) with PROBABILITY chances in 10,000 (default 600), only under POOLTAGS (a"
+                    + " quoted, space-separated list; * and ? allowed; default any), only for the tenants named in"
+                    + " APPLICATIONS (default any), and not before DELAYMINS minutes after the driver loads (default"
+                    + " 7). The parameters are positional; \"\" keeps a default. /flags 0x40000 is the systematic"
+                    + " mode: each new call stack fails once.",
             "",
             "Precedence: a JVM starts with the settings file. /volatile changes that JVM at once and"
                     + " replaces its settings until it exits, without touching the file; /querysettings shows"
@@ -141,7 +152,7 @@ final class VerifierCommand implements Callable<Integer> {
             names = "--flags",
             paramLabel = "FLAGS",
             description =
-                    "Verifier flags: decimal, 0x hex, 0o octal or 0b binary. PoolTrack implements 0x1 (Special pool) and 0x8 (Pool tracking).")
+                    "Verifier flags: decimal, 0x hex, 0o octal or 0b binary. PoolTrack implements 0x1 (Special pool), 0x8 (Pool tracking), 0x4 and 0x40000 (low resources simulation).")
     String flags;
 
     @Option(names = "--standard", description = "The standard flags (those PoolTrack implements: 0x9).")
@@ -179,6 +190,13 @@ final class VerifierCommand implements Callable<Integer> {
             names = "--verifyend",
             description = "Special pool places buffers at their page's end (guard page after; the default).")
     boolean verifyEnd;
+
+    @Option(
+            names = "--faults",
+            arity = "0..4",
+            paramLabel = "PARAMETER",
+            description = "Low Resources Simulation (0x4) with [PROBABILITY] [POOLTAGS] [APPLICATIONS] [DELAYMINS].")
+    List<String> faults;
 
     @Option(names = "--querysettings", description = "Print the settings file's settings (not /volatile changes).")
     boolean querySettings;
@@ -255,7 +273,13 @@ final class VerifierCommand implements Callable<Integer> {
             Targets.pid(pidArgument); // an unknown /option or a bad pid: says which
         }
         boolean settingsChange = !volatileChange
-                && (flags != null || standard || all || drivers != null || bugcheck != null || specialPoolChange());
+                && (flags != null
+                        || standard
+                        || all
+                        || drivers != null
+                        || bugcheck != null
+                        || specialPoolChange()
+                        || faults != null);
         int actions = count(querySettings, query, reset, log != null, volatileChange, settingsChange);
         if (actions == 0) {
             if (addDrivers != null || removeDrivers != null) {
@@ -287,6 +311,11 @@ final class VerifierCommand implements Callable<Integer> {
         }
         if (report != null && !query) {
             throw new CommandException("--report FILE goes with /query: the other actions need a running JVM");
+        }
+        if (volatileChange && faults != null) {
+            throw new CommandException("/volatile /faults is not available in this version of PoolTrack: write the"
+                    + " parameters to the settings file with /faults (they apply when the JVM restarts), or turn"
+                    + " 0x4 on now with /volatile /flags, which uses the parameters the JVM started with");
         }
         if (!volatileChange && (addDrivers != null || removeDrivers != null)) {
             throw new CommandException("/adddriver and /removedriver go with /volatile (they change a running JVM)");
@@ -332,6 +361,10 @@ final class VerifierCommand implements Callable<Integer> {
             newFlags = VerifierFlags.standardFlags();
         } else {
             newFlags = s.flags();
+        }
+        if (faults != null) {
+            newFlags |= VerifierFlags.LOW_RESOURCES_SIMULATION;
+            s = s.withLowResources(faultParameters(faults, s.lowResources()));
         }
         s = s.withFlags(newFlags);
         if (drivers != null) {
@@ -584,6 +617,29 @@ final class VerifierCommand implements Callable<Integer> {
         return null;
     }
 
+    /* verifier /faults [Probability] [PoolTags] [Applications] [DelayMins] (reference §9): positional,
+     * "" keeps the default. The seed is PoolTrack's own and stays as it was. */
+    private static LowResourcesSimulation faultParameters(List<String> values, LowResourcesSimulation before) {
+        try {
+            LowResourcesSimulation f = LowResourcesSimulation.defaults().withSeed(before.seed());
+            if (values.size() > 0) {
+                f = f.withProbability(LowResourcesSimulation.parseProbability(values.get(0)));
+            }
+            if (values.size() > 1) {
+                f = f.withTags(LowResourcesSimulation.parseTags(values.get(1)));
+            }
+            if (values.size() > 2) {
+                f = f.withApplications(LowResourcesSimulation.parseApplications(values.get(2)));
+            }
+            if (values.size() > 3) {
+                f = f.withDelayMinutes(LowResourcesSimulation.parseDelayMinutes(values.get(3)));
+            }
+            return f;
+        } catch (IllegalArgumentException e) {
+            throw new CommandException("/faults: " + e.getMessage(), e);
+        }
+    }
+
     private static int flagsValue(String text) {
         try {
             return VerifierFlags.requireImplemented(VerifierFlags.parse(text));
@@ -625,6 +681,9 @@ final class VerifierCommand implements Callable<Integer> {
         }
         if (all) {
             g.add("/all");
+        }
+        if (faults != null) {
+            g.add("/faults");
         }
         if (bugcheck != null) {
             g.add("/bugcheck");

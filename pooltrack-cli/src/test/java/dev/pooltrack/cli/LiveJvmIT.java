@@ -230,8 +230,9 @@ class LiveJvmIT {
 
         assertThat(refused.status()).isEqualTo(ExitStatus.ERROR);
         assertThat(refused.err())
-                .isEqualTo("pooltrack: flags 0x20 refused: 0x20 (Deadlock detection) has no counterpart on the JVM."
-                        + " Implemented: 0x9 (Special pool, Pool tracking)\n");
+                .isEqualTo(
+                        "pooltrack: flags 0x20 refused: 0x20 (Deadlock detection) has no counterpart on the JVM."
+                                + " Implemented: 0x4000D (Special pool, Randomized low resources simulation, Pool tracking, Systematic low resources simulation)\n");
         assertThat(applied.status()).as(applied.err()).isEqualTo(ExitStatus.SUCCESS);
         assertThat(applied.out()).contains("Pool tracking: Enabled");
         assertThat(response.status()).as(response.err()).isEqualTo(ExitStatus.SUCCESS);

@@ -118,17 +118,14 @@ class ManagerCommandTest {
 
     @Test
     void fullList_refusesWhatPoolTrackDoesNotImplementAndBadNumbers() {
-        Cli.Run run = manager("2", "2", "3", "2", "99", "x", "n", "4 4 4", "q");
+        Cli.Run run = manager("2", "2", "2", "99", "x", "n", "4 4 4", "q");
 
         assertThat(run.status()).isEqualTo(ExitStatus.SUCCESS);
         assertThat(run.out())
                 .contains("   1  [ ] 0x00000001 Special pool\n")
-                .contains("   3      0x00000004 Randomized low resources simulation   not available yet\n")
+                .contains("   3  [ ] 0x00000004 Randomized low resources simulation\n")
                 .contains("   2      0x00000002 Force IRQL checking                   no JVM counterpart\n")
                 .contains("  23      0x02000000 Code integrity checks                 no JVM counterpart\n")
-                .contains(
-                        "Randomized low resources simulation (0x4) cannot be selected: it is not available in this version of"
-                                + " PoolTrack yet.")
                 .contains("Force IRQL checking (0x2) cannot be selected: it has no counterpart on the JVM.")
                 .contains("'99' is not a number from 1 to 23.")
                 .contains("'x' is not a number from 1 to 23.")
@@ -162,7 +159,9 @@ class ManagerCommandTest {
         assertThat(run.out())
                 .contains("Settings for the next start of a JVM (" + settings() + "):\n\n"
                         + "  [ ] 0x00000001 Special pool\n"
-                        + "  [X] 0x00000008 Pool tracking\n\n"
+                        + "  [ ] 0x00000004 Randomized low resources simulation\n"
+                        + "  [X] 0x00000008 Pool tracking\n"
+                        + "  [ ] 0x00040000 Systematic low resources simulation\n\n"
                         + "Verified drivers: storage-plugin my plugin.jar\n"
                         + "Response to a violation: log\n"
                         + "Call sites: recorded\n");

@@ -176,10 +176,8 @@ class VerifierSettingsFileTest {
             value = {
                 "verifier /flags 0xZZ /driver a.jar | pooltrack: bad flags value '0xZZ': write a 32-bit number in decimal,"
                         + " 0x hex, 0o octal or 0b binary, for example 0x8",
-                "verifier /flags 0x4 /driver a.jar | pooltrack: flags 0x4 refused: 0x4 (Randomized low resources simulation)"
-                        + " is not available in this version of PoolTrack yet. Implemented: 0x9 (Special pool, Pool tracking)",
                 "verifier /flags 0x2 | pooltrack: flags 0x2 refused: 0x2 (Force IRQL checking) has no counterpart on the"
-                        + " JVM. Implemented: 0x9 (Special pool, Pool tracking)",
+                        + " JVM. Implemented: 0x4000D (Special pool, Randomized low resources simulation, Pool tracking, Systematic low resources simulation)",
                 "verifier /bugcheck explode | pooltrack: unknown response 'explode': use crash, throw or log",
                 "verifier /flags 8 /standard | pooltrack: give /flags or /standard, not both",
                 "verifier /driver a.jar /all | pooltrack: give /driver NAME... or /all, not both",
@@ -215,7 +213,7 @@ class VerifierSettingsFileTest {
         Cli.run("verifier", "/flags", "8", "/driver", "a.jar");
         String before = Files.readString(file);
 
-        Cli.Run run = Cli.run("verifier", "/flags", "0x4", "/driver", "b.jar");
+        Cli.Run run = Cli.run("verifier", "/flags", "0x2", "/driver", "b.jar");
 
         assertThat(run.status()).isEqualTo(ExitStatus.ERROR);
         assertThat(Files.readString(file)).isEqualTo(before);

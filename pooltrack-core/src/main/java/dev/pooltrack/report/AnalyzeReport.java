@@ -155,6 +155,11 @@ public final class AnalyzeReport {
                 The driver is referencing memory which was earlier freed.  Special pool
                 left the freed pages inaccessible, and native code touched them: the JVM
                 died of the fault.  When possible, the guilty driver's name is printed.""";
+            case BugCheck.DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS -> """
+                A driver failed to release locked pages after an I/O operation, or left
+                pages locked when it unloaded.  Arg1 is the call that locked them, Arg2 its
+                caller, Arg3 the MDL and Arg4 the number of pages (Pool Tracking tracks
+                locked pages, as on Windows since Vista).""";
             default -> "PoolTrack detected a violation of a Driver Verifier rule.";
         };
     }

@@ -66,7 +66,10 @@ final class ModelJson {
                 "pagedPoolUsageInBytes", d.pagedPoolUsageInBytes(),
                 "nonPagedPoolUsageInBytes", d.nonPagedPoolUsageInBytes(),
                 "peakPagedPoolUsageInBytes", d.peakPagedPoolUsageInBytes(),
-                "peakNonPagedPoolUsageInBytes", d.peakNonPagedPoolUsageInBytes());
+                "peakNonPagedPoolUsageInBytes", d.peakNonPagedPoolUsageInBytes(),
+                "lockedPages", d.lockedPages(),
+                "lockedBytes", d.lockedBytes(),
+                "peakLockedBytes", d.peakLockedBytes());
     }
 
     static Map<String, Object> global(GlobalCounters g) {
@@ -182,7 +185,15 @@ final class ModelJson {
                 number(m, "pagedPoolUsageInBytes", where),
                 number(m, "nonPagedPoolUsageInBytes", where),
                 number(m, "peakPagedPoolUsageInBytes", where),
-                number(m, "peakNonPagedPoolUsageInBytes", where));
+                number(m, "peakNonPagedPoolUsageInBytes", where),
+                optionalNumber(m, "lockedPages", where),
+                optionalNumber(m, "lockedBytes", where),
+                optionalNumber(m, "peakLockedBytes", where));
+    }
+
+    /* Report files written before PoolTrack counted locked pages have no such fields: they read 0. */
+    private static long optionalNumber(Map<?, ?> m, String key, String where) {
+        return m.containsKey(key) ? number(m, key, where) : 0;
     }
 
     static GlobalCounters toGlobal(Map<?, ?> m, String where) {

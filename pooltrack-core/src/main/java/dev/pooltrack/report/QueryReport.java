@@ -32,7 +32,9 @@ import java.util.Map;
  * <p>The first line is the snapshot's time as {@code yyyy-MM-dd HH:mm:ss} in UTC. Level is the
  * verifier flags in hex; every other number is decimal. Each driver block ends with the combined
  * line of newer verifier.exe builds, NonPaged first, so a script that greps either form (as WinFsp's
- * leak test does) works unchanged. RaiseIrqls, AcquireSpinLocks, SynchronizeExecutions and Trims
+ * leak test does) works unchanged. LockedPages, LockedBytes and PeakLockedBytes count the pages the
+ * driver locked through MDLs (LockedBytes and PeakLockedBytes are the names Windows gives them in
+ * SYSTEM_VERIFIER_COUNTERS_INFORMATION). RaiseIrqls, AcquireSpinLocks, SynchronizeExecutions and Trims
  * have no counterpart on the JVM and read 0. Thread-safe (stateless); the output depends on the
  * snapshot alone.
  */
@@ -88,6 +90,9 @@ public final class QueryReport {
             line(out, "NonPagedPoolUsageInBytes", d.nonPagedPoolUsageInBytes());
             line(out, "PeakPagedPoolUsageInBytes", d.peakPagedPoolUsageInBytes());
             line(out, "PeakNonPagedPoolUsageInBytes", d.peakNonPagedPoolUsageInBytes());
+            line(out, "LockedPages", d.lockedPages());
+            line(out, "LockedBytes", d.lockedBytes());
+            line(out, "PeakLockedBytes", d.peakLockedBytes());
             out.append("Current Pool Allocations: ( ")
                     .append(d.currentNonPagedPoolAllocations())
                     .append(" / ")

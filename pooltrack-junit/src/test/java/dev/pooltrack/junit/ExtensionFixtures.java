@@ -148,7 +148,7 @@ final class ExtensionFixtures {
     }
 
     @Fixture
-    @PoolTracked(flags = 0xC)
+    @PoolTracked(flags = 0xA)
     static class UnimplementedFlags {
         @Test
         void neverRuns() {}

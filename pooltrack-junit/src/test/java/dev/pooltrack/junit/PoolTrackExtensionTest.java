@@ -146,9 +146,8 @@ class PoolTrackExtensionTest {
         assertThat(throwable(results.containerEvents().failed().list().getFirst()))
                 .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessage(
-                        "@PoolTracked on dev.pooltrack.junit.ExtensionFixtures$UnimplementedFlags: flags 0xC refused:"
-                                + " 0x4 (Randomized low resources simulation) is not available in this version of PoolTrack"
-                                + " yet. Implemented: 0x9 (Special pool, Pool tracking)");
+                        "@PoolTracked on dev.pooltrack.junit.ExtensionFixtures$UnimplementedFlags: flags 0xA refused:"
+                                + " 0x2 (Force IRQL checking) has no counterpart on the JVM. Implemented: 0x4000D (Special pool, Randomized low resources simulation, Pool tracking, Systematic low resources simulation)");
     }
 
     @Test
