@@ -34,6 +34,13 @@ public final class Main {
                 Beta.run();
             }
             case "plain" -> Beta.leakMany(2, 1500);
+            case "natives" -> {
+                try {
+                    example.natives.Natives.run();
+                } catch (Throwable t) {
+                    throw new IllegalStateException("a downcall failed", t);
+                }
+            }
             case "runas" -> {
                 var request = PoolTrack.system().load("request-42");
                 PoolTrack.runAs(request, () -> Beta.leakMany(1, 4242));
