@@ -155,4 +155,31 @@ class DowncallIT {
                 .contains("MODULE: nettyapp.jar (Loaded)")
                 .contains("NettyBuffers!leakUnpooled  example.netty.NettyBuffers.leakUnpooled(NettyBuffers.java:");
     }
+
+    @Test
+    void dynamicAttach_handlesMadeBeforeStayUnwatched_handlesMadeAfterReport(@TempDir Path dir) throws Exception {
+        List<Path> cp = classPath(dir);
+        Path go = dir.resolve("go");
+        Path report = dir.resolve("late.txt");
+        List<String> jvm = new ArrayList<>(NATIVE_ACCESS);
+        jvm.add("-XX:+EnableDynamicAgentLoading");
+        ForkedJvm.Started target = ForkedJvm.startMain(dir, jvm, null, cp, "example.natives.LateAttach", go.toString());
+        target.awaitOutput("ready");
+
+        AgentLoader.load(target.process().pid(), "flags=0x8,driver=natives.jar,quiet,report=" + report);
+        Files.writeString(go, "go");
+        ForkedJvm.Run run = target.finish();
+
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out())
+                .as("only the block from the handle made after the attach is counted")
+                .contains("Jdwn bytes: 2222");
+        assertThat(ForkedJvm.outstanding(dir.resolve("late.json")))
+                .extracting(
+                        OutstandingAllocation::driver,
+                        a -> a.tag().text(),
+                        OutstandingAllocation::length,
+                        a -> a.callSite().methodName())
+                .containsExactly(tuple("natives.jar", "Jdwn", 2222L, "afterAttach"));
+    }
 }

@@ -82,6 +82,22 @@ final class ForkedJvm {
 
     /** A forked JVM that is running, with the files its output goes to. */
     record Started(Process process, Path out, Path err) {
+        /**
+         * Waits until the program printed {@code text} (at most 60 s).
+         *
+         * @throws IllegalStateException with its output when it ended or timed out first
+         */
+        void awaitOutput(String text) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(out).contains(text)) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the forked JVM did not print '" + text + "': "
+                            + Files.readString(out) + Files.readString(err));
+                }
+                Thread.sleep(20);
+            }
+        }
+
         /** Waits for the end. */
         Run finish() throws IOException, InterruptedException {
             if (!process.waitFor(120, TimeUnit.SECONDS)) {

@@ -84,6 +84,18 @@ public final class AgentOverhead {
             rows.forEach((config, s) -> System.out.printf(
                     "| %s | %s | %.1f | %.1f | %.2fx |%n", workload, config, s[0], s[1], s[0] / base));
         });
+        Map<String, double[]> tracked = table.get("downcall");
+        Map<String, double[]> untracked = table.get("downcallUntracked");
+        if (tracked != null && untracked != null) {
+            System.out.println();
+            System.out.println(
+                    "| configuration | malloc+free, handle the agent watches | the same, untracked handle | ratio |");
+            System.out.println("|---|---:|---:|---:|");
+            tracked.forEach((config, s) -> {
+                double raw = untracked.get(config)[0];
+                System.out.printf("| %s | %.1f ns | %.1f ns | %.2fx |%n", config, s[0], raw, s[0] / raw);
+            });
+        }
         System.out.printf(
                 "%nJava %s (%s), %d cores, %s; forks %d, warmup %d x 1 s, measurement %d x 1 s%n",
                 Runtime.version(),
