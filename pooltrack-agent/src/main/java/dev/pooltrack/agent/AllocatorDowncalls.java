@@ -4,13 +4,17 @@ import dev.pooltrack.agent.boot.Downcalls;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Downcall handles to the C allocator ({@code malloc}, {@code calloc}, {@code realloc}, {@code
@@ -18,9 +22,9 @@ import java.util.Optional;
  * the agent's {@code Jdwn} path, which sees native memory that libraries such as Netty 4.2 allocate
  * through {@link Linker} instead of through the JDK.
  *
- * <p>Thread-safe: the allocator addresses are resolved once, at construction; each handle is
- * wrapped with {@link MethodHandles} combinators and keeps the type of the handle the program asked
- * for.
+ * <p>Thread-safe: the allocator's addresses are resolved once, when the first downcall handle is
+ * made; each handle is wrapped with {@link MethodHandles} combinators and keeps the type of the
+ * handle the program asked for.
  */
 final class AllocatorDowncalls extends Downcalls.Linking {
 
@@ -71,7 +75,7 @@ final class AllocatorDowncalls extends Downcalls.Linking {
             ADDRESS_OF = l.findVirtual(MemorySegment.class, "address", MethodType.methodType(long.class));
             for (Function f : Function.values()) {
                 Class<?>[] longs = new Class<?>[f == Function.FREE ? 1 : f.arity + 1];
-                java.util.Arrays.fill(longs, long.class);
+                Arrays.fill(longs, long.class);
                 String method = switch (f) {
                     case MALLOC -> "malloc";
                     case CALLOC -> "calloc";
@@ -89,9 +93,8 @@ final class AllocatorDowncalls extends Downcalls.Linking {
     }
 
     private final AgentRuntime runtime;
-    private final java.util.function.Supplier<java.lang.foreign.SymbolLookup> lookup;
-    private final java.util.function.ToLongFunction<String> globalSymbols;
-    private final java.util.concurrent.atomic.LongAdder wrapped = new java.util.concurrent.atomic.LongAdder();
+    private final Supplier<SymbolLookup> lookup;
+    private final ToLongFunction<String> globalSymbols;
     private volatile Resolved resolved;
 
     /** The allocator's addresses, each with its function. */
@@ -105,10 +108,7 @@ final class AllocatorDowncalls extends Downcalls.Linking {
      * @param lookup the C library's lookup ({@link Linker#defaultLookup()}), asked for when needed
      * @param globalSymbols dlsym(RTLD_DEFAULT): a name's process-wide address, or 0
      */
-    AllocatorDowncalls(
-            AgentRuntime runtime,
-            java.util.function.Supplier<java.lang.foreign.SymbolLookup> lookup,
-            java.util.function.ToLongFunction<String> globalSymbols) {
+    AllocatorDowncalls(AgentRuntime runtime, Supplier<SymbolLookup> lookup, ToLongFunction<String> globalSymbols) {
         this.runtime = runtime;
         this.lookup = lookup;
         this.globalSymbols = globalSymbols;
@@ -121,7 +121,7 @@ final class AllocatorDowncalls extends Downcalls.Linking {
         }
         List<Long> a = new ArrayList<>();
         List<Function> f = new ArrayList<>();
-        java.lang.foreign.SymbolLookup libc = lookup.get();
+        SymbolLookup libc = lookup.get();
         for (Function fn : Function.values()) {
             Optional<MemorySegment> own = libc.find(fn.symbol());
             if (own.isPresent() && own.get().address() != 0) {
@@ -133,6 +133,9 @@ final class AllocatorDowncalls extends Downcalls.Linking {
                 global = globalSymbols.applyAsLong(fn.symbol());
             } catch (IllegalStateException e) {
                 global = 0; // the default lookup's address is still watched
+                if (Boolean.getBoolean("pooltrack.agent.debug")) {
+                    System.err.println("pooltrack-agent: " + e.getMessage());
+                }
             }
             if (global != 0 && (own.isEmpty() || own.get().address() != global)) {
                 a.add(global);
@@ -141,6 +144,13 @@ final class AllocatorDowncalls extends Downcalls.Linking {
         }
         r = new Resolved(a.stream().mapToLong(Long::longValue).toArray(), f.toArray(Function[]::new));
         resolved = r;
+        if (Boolean.getBoolean("pooltrack.agent.debug")) {
+            StringBuilder b = new StringBuilder("pooltrack-agent: C allocator functions watched:");
+            for (int i = 0; i < f.size(); i++) {
+                b.append(' ').append(f.get(i).symbol()).append("=0x").append(Long.toHexString(a.get(i)));
+            }
+            System.err.println(b);
+        }
         return r;
     }
 
@@ -169,11 +179,6 @@ final class AllocatorDowncalls extends Downcalls.Linking {
         return null;
     }
 
-    /** How many downcall handles were given the allocator's reports. */
-    long wrappedHandles() {
-        return wrapped.sum();
-    }
-
     @Override
     public MethodHandle linked(long address, FunctionDescriptor descriptor, MethodHandle handle) {
         try {
@@ -189,7 +194,6 @@ final class AllocatorDowncalls extends Downcalls.Linking {
             if (w == null) {
                 return handle;
             }
-            wrapped.increment();
             if (Boolean.getBoolean("pooltrack.agent.debug")) {
                 System.err.println("pooltrack-agent: downcall handle " + handle.type() + " for " + f.symbol()
                         + " made by " + caller + " reports to PoolTrack");

@@ -47,6 +47,7 @@ final class DowncallInstaller {
         if (!runtime.options.downcalls()) {
             return;
         }
+        long t0 = System.nanoTime();
         Module boot = Downcalls.class.getModule();
         inst.redefineModule(
                 Object.class.getModule(),
@@ -86,5 +87,9 @@ final class DowncallInstaller {
                 .transform((b, t, l, m, d) -> b.visit(Advice.to(DowncallAdvice.class)
                         .on(named("downcallHandle").and(takesArguments(3)).and(takesArgument(0, MemorySegment.class)))))
                 .installOn(inst);
+        if (Boolean.getBoolean("pooltrack.agent.debug")) {
+            System.err.println(
+                    "pooltrack-agent: downcall hooks installed in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.pooltrack.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pooltrack.OutstandingAllocation;
 import dev.pooltrack.PoolType;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,11 +86,16 @@ class DowncallIT {
 
     /** Netty 4.2 on JDK 25 without Unsafe and with native access: its direct memory comes from malloc downcalls. */
     private static ForkedJvm.Run netty(Path dir, String options, String driver) throws Exception {
+        return netty(dir, Map.of(), options, driver);
+    }
+
+    private static ForkedJvm.Run netty(Path dir, Map<String, String> env, String options, String driver)
+            throws Exception {
         List<Path> cp = List.of(
                 ForkedJvm.jar(dir, "nettyapp.jar", "example/netty"),
                 ForkedJvm.codeSource(io.netty.util.internal.PlatformDependent.class),
                 ForkedJvm.codeSource(io.netty.buffer.PooledByteBufAllocator.class));
-        return ForkedJvm.startMain(dir, NATIVE_ACCESS, options, cp, "example.netty.NettyBuffers", driver)
+        return ForkedJvm.startMain(dir, env, NATIVE_ACCESS, options, cp, "example.netty.NettyBuffers", driver)
                 .finish();
     }
 
@@ -125,6 +132,26 @@ class DowncallIT {
                 .containsExactlyInAnyOrder(
                         tuple(netty, "Jdwn", 3000L, "io.netty.util.internal.CleanerJava24Linker$Holder"),
                         tuple(netty, "Jdwn", 5000L, "io.netty.util.internal.CleanerJava24Linker$Holder"));
+    }
+
+    /** Debian's libjemalloc2; the test runs where it is installed. */
+    private static final Path JEMALLOC = Path.of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2");
+
+    @Test
+    void allocatorPreloaded_nettysMallocFromDlsymRtldDefault_isWatchedToo(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isRegularFile(JEMALLOC), "needs " + JEMALLOC + " (apt-get install libjemalloc2)");
+        String netty = nettyJar();
+        ForkedJvm.Run run =
+                netty(dir, Map.of("LD_PRELOAD", JEMALLOC.toString()), "flags=0x8,driver=" + netty + ",quiet", netty);
+
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out())
+                .as("Netty's malloc is jemalloc's (dlsym(RTLD_DEFAULT)), not the C library's: still Jdwn")
+                .contains("netty cleaner: CleanerJava24Linker")
+                .contains("pooled: pooled usedDirectMemory 9437184, PlatformDependent.usedDirectMemory 9437184,"
+                        + " PoolTrack Jdwn 9437184")
+                .contains("pooled released: pooled usedDirectMemory 0, PlatformDependent.usedDirectMemory 8000,"
+                        + " PoolTrack Jdwn 8000");
     }
 
     @Test

@@ -118,6 +118,19 @@ final class ForkedJvm {
     static Started startMain(
             Path dir, List<String> jvmArgs, String agentOptions, List<Path> classPath, String main, String... args)
             throws IOException {
+        return startMain(dir, Map.of(), jvmArgs, agentOptions, classPath, main, args);
+    }
+
+    /** Starts a main class of the test host without waiting, with {@code env} added to its environment. */
+    static Started startMain(
+            Path dir,
+            Map<String, String> env,
+            List<String> jvmArgs,
+            String agentOptions,
+            List<Path> classPath,
+            String main,
+            String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.add("-XX:TieredStopAtLevel=1");
@@ -134,11 +147,12 @@ final class ForkedJvm {
         int n = RUNS.incrementAndGet();
         Path out = dir.resolve("out-" + n + ".txt");
         Path err = dir.resolve("err-" + n + ".txt");
-        Process p = new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(dir.toFile())
                 .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
+                .redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         return new Started(p, out, err);
     }
 

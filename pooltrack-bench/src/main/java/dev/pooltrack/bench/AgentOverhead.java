@@ -20,7 +20,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Not thread-safe; a command-line program. Arguments: the agent jar (default {@code
  * pooltrack-agent/target/pooltrack-agent.jar}), then optional JMH counts {@code forks warmups
- * iterations} (default 1 3 5, one second each).
+ * iterations} (default 1 3 5, one second each), then optionally a regular expression of the
+ * workloads to run ({@code 'downcall.*'}; default all).
  */
 public final class AgentOverhead {
 
@@ -42,6 +43,7 @@ public final class AgentOverhead {
         int forks = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        String workloads = args.length > 4 ? args[4] : ".*";
         String driver = driverName();
 
         Map<String, String> configs = new LinkedHashMap<>();
@@ -58,7 +60,7 @@ public final class AgentOverhead {
                 jvm.add("-javaagent:" + agent + "=" + c.getValue());
             }
             Collection<RunResult> results = new Runner(new OptionsBuilder()
-                            .include(AgentOverheadBenchmark.class.getName())
+                            .include(AgentOverheadBenchmark.class.getName() + "\\." + workloads + "$")
                             .forks(forks)
                             .warmupIterations(warmups)
                             .warmupTime(TimeValue.seconds(1))

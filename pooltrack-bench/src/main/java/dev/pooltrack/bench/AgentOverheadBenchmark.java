@@ -31,6 +31,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * java --sun-misc-unsafe-memory-access=allow -cp pooltrack-bench/target/benchmarks.jar \
  *     dev.pooltrack.bench.AgentOverhead pooltrack-agent/target/pooltrack-agent.jar
  * }</pre>
+ *
+ * <p>The downcall workloads alone, as in the README's downcall table: append {@code 1 3 5 'downcall.*'}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
