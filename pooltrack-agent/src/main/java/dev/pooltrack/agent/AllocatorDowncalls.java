@@ -65,7 +65,6 @@ final class AllocatorDowncalls extends Downcalls.Linking {
         }
     }
 
-    private static final String LINKER = "jdk.internal.foreign.abi.AbstractLinker";
     private static final MethodHandle ADDRESS_OF;
     private static final MethodHandle[] REPORTS = new MethodHandle[Function.values().length];
 
@@ -209,7 +208,7 @@ final class AllocatorDowncalls extends Downcalls.Linking {
             boolean inLinker = false;
             for (var it = frames.iterator(); it.hasNext(); ) {
                 String c = it.next().getClassName();
-                if (c.equals(LINKER)) {
+                if (c.equals(DowncallInstaller.LINKER)) {
                     inLinker = true;
                 } else if (inLinker) {
                     return c;

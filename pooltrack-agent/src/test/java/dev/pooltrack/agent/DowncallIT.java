@@ -209,4 +209,28 @@ class DowncallIT {
                         a -> a.callSite().methodName())
                 .containsExactly(tuple("natives.jar", "Jdwn", 2222L, "afterAttach"));
     }
+
+    @Test
+    void pluginLoaderClosed_withMallocOutstanding_raises0xC4_62NamingTheJar(@TempDir Path dir) throws Exception {
+        List<Path> cp = ForkedJvm.standardJars(dir);
+        Path plugin = ForkedJvm.jar(dir, "natplugin.jar", "example/natplugin");
+        Path report = dir.resolve("report.txt");
+
+        ForkedJvm.Run run = ForkedJvm.run(
+                dir,
+                NATIVE_ACCESS,
+                "flags=0x8,driver=natplugin.jar,report=" + report,
+                cp,
+                "plugin",
+                plugin.toString(),
+                "example.natplugin.NativePlugin");
+
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.err())
+                .contains("driver natplugin.jar unloads: its class loader was closed")
+                .contains("DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4) 0xc4_62 in driver natplugin.jar");
+        assertThat(ForkedJvm.outstanding(dir.resolve("report.json")))
+                .extracting(OutstandingAllocation::driver, a -> a.tag().text(), OutstandingAllocation::length)
+                .containsExactly(tuple("natplugin.jar", "Jdwn", 2468L));
+    }
 }
