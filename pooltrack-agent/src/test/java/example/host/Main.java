@@ -26,7 +26,7 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "paths" -> paths(Path.of(args[1]));
-            case "plugin" -> plugin(Path.of(args[1]));
+            case "plugin" -> plugin(Path.of(args[1]), args.length > 2 ? args[2] : "example.plugin.Plugin");
             case "collect" -> collect(Path.of(args[1]));
             case "unique" -> {
                 SampleWorkload.load(PoolTrack.system()).run(200);
@@ -34,6 +34,13 @@ public final class Main {
                 Beta.run();
             }
             case "plain" -> Beta.leakMany(2, 1500);
+            case "natives" -> {
+                try {
+                    example.natives.Natives.run();
+                } catch (Throwable t) {
+                    throw new IllegalStateException("a downcall failed", t);
+                }
+            }
             case "runas" -> {
                 var request = PoolTrack.system().load("request-42");
                 PoolTrack.runAs(request, () -> Beta.leakMany(1, 4242));
@@ -82,9 +89,9 @@ public final class Main {
     }
 
     /** A plugin loaded by its own loader leaks, and its loader closes. */
-    static void plugin(Path jar) throws Exception {
+    static void plugin(Path jar, String pluginClass) throws Exception {
         URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, Main.class.getClassLoader());
-        loader.loadClass("example.plugin.Plugin").getMethod("start").invoke(null);
+        loader.loadClass(pluginClass).getMethod("start").invoke(null);
         try {
             loader.close();
             System.out.println("closed");

@@ -39,6 +39,8 @@ import java.util.Set;
  *                         see SettingsFile.location()); the options above override it
  * inject=on               give each allocating call in driver classes a constant site id when the class
  *                         loads, so such calls need no stack walk (on or off)
+ * downcalls=on            watch downcall handles to the C allocator (malloc, free, ...) made through
+ *                         java.lang.foreign.Linker, tag Jdwn (on or off)
  * quiet                   print nothing at start-up (errors are still printed)
  * </pre>
  *
@@ -60,6 +62,7 @@ record AgentOptions(
         Path report,
         Path settings,
         boolean inject,
+        boolean downcalls,
         boolean quiet,
         String text) {
 
@@ -71,7 +74,7 @@ record AgentOptions(
     }
 
     static final String KEYS =
-            "flags, driver, all, response, callsites, stacks, history, uniquetags, helpers, rules, report, settings, inject, quiet";
+            "flags, driver, all, response, callsites, stacks, history, uniquetags, helpers, rules, report, settings, inject, downcalls, quiet";
 
     /**
      * Parses the agent's option text; {@code null} or empty means no options.
@@ -93,6 +96,7 @@ record AgentOptions(
         Path report = null;
         Path settings = null;
         boolean inject = true;
+        boolean downcalls = true;
         boolean quiet = false;
         String t = text == null ? "" : text.strip();
         if (!t.isEmpty()) {
@@ -152,6 +156,7 @@ record AgentOptions(
                         case "report" -> report = Path.of(need(value));
                         case "settings" -> settings = Path.of(need(value));
                         case "inject" -> inject = bool(need(value));
+                        case "downcalls" -> downcalls = bool(need(value));
                         case "quiet" -> quiet = value == null || bool(value);
                         default -> throw new IllegalArgumentException("unknown option (known: " + KEYS + ")");
                     }
@@ -175,6 +180,7 @@ record AgentOptions(
                 report,
                 settings,
                 inject,
+                downcalls,
                 quiet,
                 t);
     }

@@ -39,6 +39,7 @@ final class AgentRuntime extends Hooks.Sink {
     static final int JUSF = Tag.of("Jusf").value();
     static final int JFFM = Tag.of("Jffm").value();
     static final int JMAP = Tag.of("Jmap").value();
+    static final int JDWN = Tag.of("Jdwn").value();
 
     /** The driver charged when nothing verified needs to know who allocated. */
     static final String UNATTRIBUTED = "(unattributed)";
@@ -148,6 +149,17 @@ final class AgentRuntime extends Hooks.Sink {
             tag = JUSF;
         }
         record(ts, NON_PAGED, address, size, tag);
+    }
+
+    /** A C allocator function called through a downcall handle ({@link AllocatorDowncalls}) returned {@code address}. */
+    void downcallAllocated(long address, long bytes) {
+        if (address == 0) {
+            return;
+        }
+        ThreadState ts = state.get();
+        if (!ts.busy) {
+            record(ts, NON_PAGED, address, bytes, JDWN);
+        }
     }
 
     @Override

@@ -18,7 +18,11 @@ import java.util.jar.JarOutputStream;
  */
 final class BootJar {
 
-    static final String[] CLASSES = {"dev/pooltrack/agent/boot/Hooks.class", "dev/pooltrack/agent/boot/Hooks$Sink.class"
+    static final String[] CLASSES = {
+        "dev/pooltrack/agent/boot/Hooks.class",
+        "dev/pooltrack/agent/boot/Hooks$Sink.class",
+        "dev/pooltrack/agent/boot/Downcalls.class",
+        "dev/pooltrack/agent/boot/Downcalls$Linking.class"
     };
 
     private BootJar() {}

@@ -96,6 +96,7 @@ final class Installer {
         if (injectSites) {
             inst.addTransformer(new CallSiteInjector(runtime), false);
         }
+        DowncallInstaller.install(inst, runtime);
     }
 
     private static final Set<String> INSTRUMENTED = Set.of(

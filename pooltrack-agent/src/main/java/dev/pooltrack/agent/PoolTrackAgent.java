@@ -59,6 +59,7 @@ public final class PoolTrackAgent {
               report=FILE             at exit, write the outstanding allocations to FILE and its .json twin
               settings=FILE           the settings file to start from (default: the CLI's settings file)
               inject=on               give allocating calls a constant site id as classes load (on, off)
+              downcalls=on            watch Linker downcall handles to malloc, free, ... (tag Jdwn; on, off)
               quiet                   print nothing at start-up
             """;
 

@@ -268,15 +268,7 @@ class AgentIT {
         ForkedJvm.Started target = ForkedJvm.startMain(
                 dir, List.of("-XX:+EnableDynamicAgentLoading"), null, cp, "example.host.Waiter", go.toString());
         long pid = target.process().pid();
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.readString(target.out()).contains("ready")
-                && target.process().isAlive()
-                && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(Files.readString(target.out()))
-                .as("the target is ready: %s", Files.readString(target.err()))
-                .contains("ready");
+        target.awaitOutput("ready");
 
         AgentLoader.load(pid, "flags=0x8,driver=beta.jar,report=" + report);
         Files.writeString(go, "go");

@@ -19,7 +19,7 @@ class AgentOptionsTest {
         AgentOptions o = AgentOptions.parse("flags=0x8,driver=/opt/app/a.jar+b.jar,driver=target/classes/,all,"
                 + "response=throw,callsites=off,stacks=sample:16,history=10,uniquetags=Leak+Stor,"
                 + "helpers=io.netty+lib.jar,rules=com.acme.cache:Cach+com.acme:Acme,report=out/r.txt,"
-                + "settings=v.conf,inject=off,quiet");
+                + "settings=v.conf,inject=off,downcalls=off,quiet");
 
         assertThat(o.flags()).isEqualTo(8);
         assertThat(o.drivers()).containsExactly("a.jar", "b.jar", "target/classes/");
@@ -35,6 +35,7 @@ class AgentOptionsTest {
         assertThat(o.report()).isEqualTo(Path.of("out/r.txt"));
         assertThat(o.settings()).isEqualTo(Path.of("v.conf"));
         assertThat(o.inject()).isFalse();
+        assertThat(o.downcalls()).isFalse();
         assertThat(o.quiet()).isTrue();
     }
 
@@ -46,6 +47,7 @@ class AgentOptionsTest {
         assertThat(o.stacks()).isEqualTo(AgentOptions.StackMode.OFF);
         assertThat(o.history()).isEqualTo(1024);
         assertThat(o.inject()).isTrue();
+        assertThat(o.downcalls()).isTrue();
         assertThat(AgentOptions.parse("stacks=sample:1").stacks()).isEqualTo(AgentOptions.StackMode.ALL);
     }
 

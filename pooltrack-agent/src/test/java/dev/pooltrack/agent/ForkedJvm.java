@@ -82,6 +82,22 @@ final class ForkedJvm {
 
     /** A forked JVM that is running, with the files its output goes to. */
     record Started(Process process, Path out, Path err) {
+        /**
+         * Waits until the program printed {@code text} (at most 60 s).
+         *
+         * @throws IllegalStateException with its output when it ended or timed out first
+         */
+        void awaitOutput(String text) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(out).contains(text)) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the forked JVM did not print '" + text + "': "
+                            + Files.readString(out) + Files.readString(err));
+                }
+                Thread.sleep(20);
+            }
+        }
+
         /** Waits for the end. */
         Run finish() throws IOException, InterruptedException {
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
@@ -102,6 +118,19 @@ final class ForkedJvm {
     static Started startMain(
             Path dir, List<String> jvmArgs, String agentOptions, List<Path> classPath, String main, String... args)
             throws IOException {
+        return startMain(dir, Map.of(), jvmArgs, agentOptions, classPath, main, args);
+    }
+
+    /** Starts a main class of the test host without waiting, with {@code env} added to its environment. */
+    static Started startMain(
+            Path dir,
+            Map<String, String> env,
+            List<String> jvmArgs,
+            String agentOptions,
+            List<Path> classPath,
+            String main,
+            String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.add("-XX:TieredStopAtLevel=1");
@@ -118,11 +147,12 @@ final class ForkedJvm {
         int n = RUNS.incrementAndGet();
         Path out = dir.resolve("out-" + n + ".txt");
         Path err = dir.resolve("err-" + n + ".txt");
-        Process p = new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(dir.toFile())
                 .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
+                .redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         return new Started(p, out, err);
     }
 

@@ -20,7 +20,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Not thread-safe; a command-line program. Arguments: the agent jar (default {@code
  * pooltrack-agent/target/pooltrack-agent.jar}), then optional JMH counts {@code forks warmups
- * iterations} (default 1 3 5, one second each).
+ * iterations} (default 1 3 5, one second each), then optionally a regular expression of the
+ * workloads to run ({@code 'downcall.*'}; default all).
  */
 public final class AgentOverhead {
 
@@ -42,6 +43,7 @@ public final class AgentOverhead {
         int forks = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        String workloads = args.length > 4 ? args[4] : ".*";
         String driver = driverName();
 
         Map<String, String> configs = new LinkedHashMap<>();
@@ -58,7 +60,7 @@ public final class AgentOverhead {
                 jvm.add("-javaagent:" + agent + "=" + c.getValue());
             }
             Collection<RunResult> results = new Runner(new OptionsBuilder()
-                            .include(AgentOverheadBenchmark.class.getName())
+                            .include(AgentOverheadBenchmark.class.getName() + "\\." + workloads + "$")
                             .forks(forks)
                             .warmupIterations(warmups)
                             .warmupTime(TimeValue.seconds(1))
@@ -84,6 +86,18 @@ public final class AgentOverhead {
             rows.forEach((config, s) -> System.out.printf(
                     "| %s | %s | %.1f | %.1f | %.2fx |%n", workload, config, s[0], s[1], s[0] / base));
         });
+        Map<String, double[]> tracked = table.get("downcall");
+        Map<String, double[]> untracked = table.get("downcallUntracked");
+        if (tracked != null && untracked != null) {
+            System.out.println();
+            System.out.println(
+                    "| configuration | malloc+free, handle the agent watches | the same, untracked handle | ratio |");
+            System.out.println("|---|---:|---:|---:|");
+            tracked.forEach((config, s) -> {
+                double raw = untracked.get(config)[0];
+                System.out.printf("| %s | %.1f ns | %.1f ns | %.2fx |%n", config, s[0], raw, s[0] / raw);
+            });
+        }
         System.out.printf(
                 "%nJava %s (%s), %d cores, %s; forks %d, warmup %d x 1 s, measurement %d x 1 s%n",
                 Runtime.version(),
