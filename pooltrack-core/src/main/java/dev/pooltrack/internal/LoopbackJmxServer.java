@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -88,7 +89,8 @@ public final class LoopbackJmxServer {
      * left are the reaper and DestroyJavaVM (the launcher waiting for the last non-daemon thread);
      * then it stops the connector, the reaper ends, and the JVM ends as it would have without PoolTrack.
      * A JVM that ends through System.exit needs none of this. The secret file is deleted when the
-     * connector stops and when the JVM shuts down. */
+     * connector stops and when the JVM shuts down; the files of JVMs that were killed are deleted by
+     * the next connector that starts in the same folder. */
 
     /** The system property, set when a PoolTrack pool registered its MBean, holding PoolTrack's version. */
     public static final String POOL_PROPERTY = "pooltrack.version";
@@ -251,9 +253,27 @@ public final class LoopbackJmxServer {
     }
 
     private static Path writeSecret(Path dir, String token) throws IOException {
+        deleteSecretsOfEndedJvms(dir);
         Path file = dir.resolve("jmx-" + ProcessHandle.current().pid() + ".secret");
         AtomicWrite.replace(file, (token + "\n").getBytes(StandardCharsets.US_ASCII), OWNER_READ_WRITE);
         return file;
+    }
+
+    /** Deletes the secret files that JVMs killed before their shutdown hook ran left behind. */
+    private static void deleteSecretsOfEndedJvms(Path dir) throws IOException {
+        try (DirectoryStream<Path> secrets = Files.newDirectoryStream(dir, "jmx-*.secret")) {
+            for (Path f : secrets) {
+                String name = f.getFileName().toString();
+                try {
+                    long pid = Long.parseLong(name.substring("jmx-".length(), name.length() - ".secret".length()));
+                    if (ProcessHandle.of(pid).isEmpty()) {
+                        Files.deleteIfExists(f);
+                    }
+                } catch (NumberFormatException e) {
+                    // not one of ours
+                }
+            }
+        }
     }
 
     private static void deleteSecret(Path file) {

@@ -52,6 +52,26 @@ class LoopbackJmxServerTest {
     }
 
     @Test
+    void start_deletesTheSecretFilesOfEndedJvmsOnly() throws IOException {
+        Path dir = LoopbackJmxServer.directory();
+        long ended = 999_999;
+        while (ProcessHandle.of(ended).isPresent()) {
+            ended++;
+        }
+        Path left = Files.writeString(dir.resolve("jmx-" + ended + ".secret"), "old\n");
+        Path alive = Files.writeString(dir.resolve("jmx-1.secret"), "init's\n");
+        try {
+            LoopbackJmxServer.start();
+
+            assertThat(left).doesNotExist();
+            assertThat(alive).exists();
+        } finally {
+            Files.deleteIfExists(left);
+            Files.deleteIfExists(alive);
+        }
+    }
+
+    @Test
     void start_twice_keepsTheRunningConnector() throws IOException {
         JMXServiceURL first = LoopbackJmxServer.start();
 
