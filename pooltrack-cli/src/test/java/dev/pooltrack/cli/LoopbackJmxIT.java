@@ -96,6 +96,23 @@ class LoopbackJmxIT {
         }
     }
 
+    @Test
+    void jvmRefusingDynamicAgents_theCommandSaysWhyItCannotConnect() throws Exception {
+        try (Target server =
+                Processes.sampleServer(dir, SETTINGS, List.of("-XX:-EnableDynamicAgentLoading"), "--rate", "100")) {
+            Run run = Processes.pooltrack(dir, "poolused", Long.toString(server.pid()));
+
+            assertThat(run.status()).isEqualTo(ExitStatus.ERROR);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err())
+                    .startsWith("pooltrack: JVM " + server.pid() + " refused the jar ")
+                    .contains("that starts PoolTrack's loopback JMX connector")
+                    .endsWith("(the JVM was started with -XX:-EnableDynamicAgentLoading, so PoolTrack cannot serve"
+                            + " the pooltrack command there)\n");
+            assertThat(listeningAddresses(server.pid())).isEmpty();
+        }
+    }
+
     /** The local addresses of the TCP sockets in state LISTEN that the process holds, from /proc. */
     static List<InetAddress> listeningAddresses(long pid) throws IOException {
         Set<String> sockets = new HashSet<>();
