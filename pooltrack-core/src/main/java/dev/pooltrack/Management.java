@@ -40,6 +40,9 @@ final class Management implements PoolTrackMXBean {
             }
             server.registerMBean(m, name);
             System.setProperty(LoopbackJmxServer.POOL_PROPERTY, m.getVersion());
+            if (System.getProperty(LoopbackJmxServer.START_PROPERTY) != null) {
+                LoopbackJmxServer.startIfAsked();
+            }
             return m;
         } catch (JMException | RuntimeException e) {
             System.getLogger("dev.pooltrack")

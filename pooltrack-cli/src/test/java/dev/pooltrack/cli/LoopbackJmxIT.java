@@ -107,9 +107,31 @@ class LoopbackJmxIT {
             assertThat(run.err())
                     .startsWith("pooltrack: JVM " + server.pid() + " refused the jar ")
                     .contains("that starts PoolTrack's loopback JMX connector")
-                    .endsWith("(the JVM was started with -XX:-EnableDynamicAgentLoading, so PoolTrack cannot serve"
-                            + " the pooltrack command there)\n");
+                    .endsWith("(the JVM was started with -XX:-EnableDynamicAgentLoading: start it with"
+                            + " -Dpooltrack.jmx=loopback as well, and PoolTrack starts its connector with the pool)\n");
             assertThat(listeningAddresses(server.pid())).isEmpty();
+        }
+    }
+
+    @Test
+    void startedWithThePool_servesAJvmThatRefusesDynamicAgents_onLoopbackOnly() throws Exception {
+        Target server = Processes.sampleServer(
+                dir, SETTINGS, List.of("-XX:-EnableDynamicAgentLoading", "-Dpooltrack.jmx=loopback"), "--rate", "100");
+        try {
+            Run run = Processes.pooltrack(dir, "poolused", Long.toString(server.pid()));
+
+            assertThat(run.status()).as(run.err()).isZero();
+            assertThat(run.out()).contains("Stor");
+            assertThat(listeningAddresses(server.pid())).isNotEmpty().allMatch(InetAddress::isLoopbackAddress);
+            assertThat(Files.readString(server.stderr())).doesNotContain("agent");
+
+            server.process().getOutputStream().write("quit\n".getBytes(StandardCharsets.UTF_8));
+            server.process().getOutputStream().close();
+            assertThat(server.process().waitFor(15, TimeUnit.SECONDS))
+                    .as("the JVM ends after main returned")
+                    .isTrue();
+        } finally {
+            server.close();
         }
     }
 

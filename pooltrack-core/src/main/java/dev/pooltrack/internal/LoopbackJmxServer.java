@@ -79,8 +79,10 @@ public final class LoopbackJmxServer {
      * PoolTrack (POOL_PROPERTY, set when the pool's MBean is registered) but has no address yet, it
      * loads a small jar holding this class as an agent. Loading an agent is the one way the Attach
      * API lets a tool run code in a JVM; the JVM prints the JDK's one-time warning about a
-     * dynamically loaded agent unless it was started with -XX:+EnableDynamicAgentLoading. Starting it
-     * twice is harmless: the running connector is kept.
+     * dynamically loaded agent unless it was started with -XX:+EnableDynamicAgentLoading. A JVM
+     * started with -XX:-EnableDynamicAgentLoading refuses the jar; -Dpooltrack.jmx=loopback
+     * (START_PROPERTY) then starts the connector when the pool starts. Starting it twice is harmless:
+     * the running connector is kept.
      *
      * Not keeping the JVM alive. RMI's runtime keeps a non-daemon thread ("RMI Reaper") running while
      * it has exported objects, so a JVM whose main method returned would never end. The JDK's agent
@@ -104,6 +106,13 @@ public final class LoopbackJmxServer {
     /** The system property saying why the connector could not start, after a failed {@link #agentmain}. */
     public static final String ERROR_PROPERTY = "pooltrack.jmx.error";
 
+    /**
+     * The system property that starts the connector when the pool starts, rather than when the
+     * {@code pooltrack} command first asks: {@code -Dpooltrack.jmx=loopback}. For a JVM that refuses
+     * dynamically loaded agents ({@code -XX:-EnableDynamicAgentLoading}).
+     */
+    public static final String START_PROPERTY = "pooltrack.jmx";
+
     /** The user name a client gives with the secret. */
     public static final String USER = "pooltrack";
 
@@ -123,6 +132,39 @@ public final class LoopbackJmxServer {
      * @param options ignored
      */
     public static void agentmain(String options) {
+        startOrRecordWhyNot();
+    }
+
+    /**
+     * Starts the connector on a thread of its own when {@value #START_PROPERTY} is {@code loopback}; a
+     * failure is logged and recorded in {@value #ERROR_PROPERTY}. Any other value is refused with a
+     * warning, and the connector then starts when the {@code pooltrack} command asks.
+     */
+    public static void startIfAsked() {
+        String value = System.getProperty(START_PROPERTY);
+        if (value == null) {
+            return;
+        }
+        if (!value.equals("loopback")) {
+            System.getLogger("dev.pooltrack")
+                    .log(
+                            System.Logger.Level.WARNING,
+                            "PoolTrack: -D" + START_PROPERTY + "=" + value + " is not understood: the one value is"
+                                    + " loopback (start PoolTrack's JMX connector, on the loopback address, with the"
+                                    + " pool)");
+            return;
+        }
+        Thread.ofPlatform().daemon().name("PoolTrack JMX start").start(() -> {
+            startOrRecordWhyNot();
+            String error = System.getProperty(ERROR_PROPERTY);
+            if (error != null) {
+                System.getLogger("dev.pooltrack")
+                        .log(System.Logger.Level.WARNING, "PoolTrack: cannot start its JMX connector: " + error);
+            }
+        });
+    }
+
+    private static void startOrRecordWhyNot() {
         try {
             start();
         } catch (IOException | RuntimeException e) {

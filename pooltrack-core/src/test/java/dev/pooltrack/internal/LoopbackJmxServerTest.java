@@ -72,6 +72,27 @@ class LoopbackJmxServerTest {
     }
 
     @Test
+    void startIfAsked_loopback_startsTheConnectorInTheBackground_otherValuesStartNothing() throws Exception {
+        try {
+            System.setProperty(LoopbackJmxServer.START_PROPERTY, "0.0.0.0");
+            LoopbackJmxServer.startIfAsked();
+            Thread.sleep(300);
+            assertThat(System.getProperty(LoopbackJmxServer.ADDRESS_PROPERTY)).isNull();
+
+            System.setProperty(LoopbackJmxServer.START_PROPERTY, "loopback");
+            LoopbackJmxServer.startIfAsked();
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (System.getProperty(LoopbackJmxServer.ADDRESS_PROPERTY) == null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(System.getProperty(LoopbackJmxServer.ADDRESS_PROPERTY))
+                    .startsWith("service:jmx:rmi://127.0.0.1/stub/");
+        } finally {
+            System.clearProperty(LoopbackJmxServer.START_PROPERTY);
+        }
+    }
+
+    @Test
     void start_twice_keepsTheRunningConnector() throws IOException {
         JMXServiceURL first = LoopbackJmxServer.start();
 

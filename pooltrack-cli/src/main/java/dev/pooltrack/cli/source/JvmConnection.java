@@ -29,15 +29,18 @@ public final class JvmConnection implements AutoCloseable {
      * runs PoolTrack (LoopbackJmxServer.POOL_PROPERTY, so a JVM without PoolTrack is left alone),
      * and where PoolTrack's connector listens. When the connector is not running yet, this loads
      * ConnectorAgentJar into the JVM, which starts it on the loopback address and publishes its
-     * address and secret file; later commands find them and load nothing. The connection presents
-     * the secret read from that file. The JDK's own management agent (startLocalManagementAgent,
-     * whose port listens on every interface) is never started.
+     * address and secret file; later commands find them and load nothing. A JVM started with
+     * -Dpooltrack.jmx=loopback starts the connector with its pool, so this waits for it instead. The
+     * connection presents the secret read from that file. The JDK's own management agent
+     * (startLocalManagementAgent, whose port listens on every interface) is never started.
      *
      * A pid is checked before attaching (a process that does not exist gets "no Java process with
      * pid N"). When attach fails, the reason is told apart: a process of another user (the Attach
      * API refuses: the socket's owner check, or EPERM on the signal that starts the listener), a
      * process that is not a JVM the Attach API can see, or a JVM that refused for its own reason
      * (-XX:+DisableAttachMechanism, or it is still starting). */
+
+    private static final long START_WAIT_MS = 10_000;
 
     private final long pid;
     private final String command;
@@ -65,8 +68,12 @@ public final class JvmConnection implements AutoCloseable {
                 throw new JvmPoolSource.NoPoolTrackException(pid);
             }
             if (props.getProperty(LoopbackJmxServer.ADDRESS_PROPERTY) == null) {
-                startConnector(vm, pid);
-                props = systemProperties(vm, pid);
+                if ("loopback".equals(props.getProperty(LoopbackJmxServer.START_PROPERTY))) {
+                    props = awaitStartWithThePool(vm, pid);
+                } else {
+                    startConnector(vm, pid);
+                    props = systemProperties(vm, pid);
+                }
             }
         } finally {
             detach(vm);
@@ -172,6 +179,34 @@ public final class JvmConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * The system properties once the connector that the JVM starts with its pool ({@code
+     * -Dpooltrack.jmx=loopback}) runs or has failed, or after {@link #START_WAIT_MS}.
+     */
+    private static Properties awaitStartWithThePool(VirtualMachine vm, long pid) {
+        long deadline = System.nanoTime() + START_WAIT_MS * 1_000_000;
+        while (true) {
+            Properties props = systemProperties(vm, pid);
+            if (props.getProperty(LoopbackJmxServer.ADDRESS_PROPERTY) != null
+                    || props.getProperty(LoopbackJmxServer.ERROR_PROPERTY) != null) {
+                return props;
+            }
+            if (System.nanoTime() > deadline) {
+                props.setProperty(
+                        LoopbackJmxServer.ERROR_PROPERTY,
+                        "it runs with -D" + LoopbackJmxServer.START_PROPERTY + "=loopback, and its connector had not"
+                                + " started after " + START_WAIT_MS / 1000 + " s");
+                return props;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SourceException("interrupted while waiting for JVM " + pid + " to start its connector", e);
+            }
+        }
+    }
+
     private static void startConnector(VirtualMachine vm, long pid) {
         Path jar;
         try {
@@ -188,8 +223,9 @@ public final class JvmConnection implements AutoCloseable {
                     "JVM " + pid + " refused the jar " + jar + " that starts PoolTrack's loopback JMX connector: "
                             + e.getMessage()
                             + (String.valueOf(e.getMessage()).contains("EnableDynamicAgentLoading")
-                                    ? " (the JVM was started with -XX:-EnableDynamicAgentLoading, so PoolTrack cannot"
-                                            + " serve the pooltrack command there)"
+                                    ? " (the JVM was started with -XX:-EnableDynamicAgentLoading: start it with -D"
+                                            + LoopbackJmxServer.START_PROPERTY
+                                            + "=loopback as well, and PoolTrack starts its connector with the pool)"
                                     : ""),
                     e);
         } catch (AgentInitializationException | IOException e) {
