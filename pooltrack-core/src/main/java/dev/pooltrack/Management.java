@@ -1,5 +1,6 @@
 package dev.pooltrack;
 
+import dev.pooltrack.internal.LoopbackJmxServer;
 import dev.pooltrack.report.PoolJson;
 import java.lang.management.ManagementFactory;
 import javax.management.JMException;
@@ -12,10 +13,13 @@ import javax.management.ObjectName;
  */
 final class Management implements PoolTrackMXBean {
 
-    /* Only the platform MBean server is used: local tools reach it through the Attach API (the
-     * pooltrack command, JConsole, VisualVM). PoolTrack never starts a JMX connector of its own, so
-     * nothing listens on a network port unless the user starts remote JMX with the JDK's own
-     * -Dcom.sun.management.jmxremote options. */
+    /* Only the platform MBean server is used. The pooltrack command reaches it through
+     * LoopbackJmxServer, a connector on the loopback address that it starts on demand through the
+     * Attach API; JConsole and VisualVM through the JDK's local agent, if the user starts them.
+     * PoolTrack never starts the JDK's agent, and never remote JMX: that stays the user's choice
+     * (-Dcom.sun.management.jmxremote.* options). The system property LoopbackJmxServer.POOL_PROPERTY
+     * tells the pooltrack command, which reads the JVM's system properties through the Attach API,
+     * that this JVM runs a pool, without connecting and without starting anything. */
 
     static final String POOL_NAME = "dev.pooltrack:type=PoolTrack";
 
@@ -35,6 +39,10 @@ final class Management implements PoolTrackMXBean {
                 server.unregisterMBean(name);
             }
             server.registerMBean(m, name);
+            System.setProperty(LoopbackJmxServer.POOL_PROPERTY, m.getVersion());
+            if (System.getProperty(LoopbackJmxServer.START_PROPERTY) != null) {
+                LoopbackJmxServer.startIfAsked();
+            }
             return m;
         } catch (JMException | RuntimeException e) {
             System.getLogger("dev.pooltrack")

@@ -1,60 +1,60 @@
 package dev.pooltrack.cli;
 
-import com.sun.tools.attach.AttachNotSupportedException;
-import com.sun.tools.attach.VirtualMachine;
+import dev.pooltrack.cli.source.JvmConnection;
+import dev.pooltrack.cli.source.JvmPoolSource;
+import dev.pooltrack.cli.source.SourceException;
 import java.io.IOException;
 import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 
 /**
- * A JMX connection to the PoolTrack agent in another JVM, through the Attach API and the JVM's local
- * management agent (loopback only). Not thread-safe; close it after use.
+ * A JMX connection to the PoolTrack agent in another JVM, through the Attach API and PoolTrack's
+ * loopback JMX connector ({@link JvmConnection}). Not thread-safe; close it after use.
  */
 final class AgentConnection implements AutoCloseable {
 
     static final String AGENT_MBEAN = "dev.pooltrack:type=Agent";
 
     private final long pid;
-    private final JMXConnector connector;
+    private final JvmConnection connection;
     private final MBeanServerConnection server;
 
-    private AgentConnection(long pid, JMXConnector connector) throws IOException {
+    private AgentConnection(long pid, JvmConnection connection) throws IOException {
         this.pid = pid;
-        this.connector = connector;
-        this.server = connector.getMBeanServerConnection();
+        this.connection = connection;
+        this.server = connection.server();
     }
 
     /**
      * Connects to the JVM with process id {@code pid}.
      *
      * @throws IllegalArgumentException if no Java process has that pid
-     * @throws IllegalStateException if the JVM cannot be reached
+     * @throws IllegalStateException if the JVM cannot be reached, or runs no PoolTrack
      */
-    @SuppressWarnings("BanJNDI") // a local connector address from the Attach API, not a user-given URL
     static AgentConnection open(long pid) {
-        VirtualMachine vm;
+        JvmConnection connection;
         try {
-            vm = VirtualMachine.attach(Long.toString(pid));
-        } catch (AttachNotSupportedException | IOException e) {
-            throw new IllegalArgumentException(
-                    "cannot attach to pid " + pid + " (no such Java process, or another user's): " + e.getMessage(), e);
+            connection = JvmConnection.open(pid);
+        } catch (JvmPoolSource.NoSuchJvmException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (JvmPoolSource.NoPoolTrackException e) {
+            throw noAgent(pid);
+        } catch (SourceException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
         try {
-            String address = vm.startLocalManagementAgent();
-            return new AgentConnection(pid, JMXConnectorFactory.connect(new JMXServiceURL(address)));
+            return new AgentConnection(pid, connection);
         } catch (IOException e) {
+            connection.close();
             throw new IllegalStateException("cannot read pid " + pid + " over JMX: " + e.getMessage(), e);
-        } finally {
-            try {
-                vm.detach();
-            } catch (IOException ignored) {
-                // the JMX connection stands on its own
-            }
         }
+    }
+
+    private static IllegalStateException noAgent(long pid) {
+        return new IllegalStateException("pid " + pid + " runs no PoolTrack agent: start it with"
+                + " -javaagent:pooltrack-agent.jar=stacks=all (see pooltrack agent-jar), or load it with"
+                + " pooltrack verifier /volatile /flags 0x8 /adddriver NAME " + pid);
     }
 
     /**
@@ -66,9 +66,7 @@ final class AgentConnection implements AutoCloseable {
         try {
             return server.invoke(new ObjectName(AGENT_MBEAN), operation, args, signature);
         } catch (InstanceNotFoundException e) {
-            throw new IllegalStateException("pid " + pid + " runs no PoolTrack agent: start it with"
-                    + " -javaagent:pooltrack-agent.jar=stacks=all (see pooltrack agent-jar), or load it with"
-                    + " pooltrack verifier /volatile /flags 0x8 /adddriver NAME " + pid);
+            throw noAgent(pid);
         } catch (Exception e) {
             throw new IllegalStateException("pid " + pid + ": " + operation + " failed: " + e.getMessage(), e);
         }
@@ -76,10 +74,6 @@ final class AgentConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            connector.close();
-        } catch (IOException ignored) {
-            // the other JVM may be gone already
-        }
+        connection.close();
     }
 }

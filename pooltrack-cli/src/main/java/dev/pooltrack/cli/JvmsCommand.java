@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
         description = {
             "",
             "Listing reads the JVMs' performance data files and attaches to none of them. --pooltrack"
-                    + " also attaches to each and asks whether PoolTrack's MBean is registered; that starts"
-                    + " the JDK's local management agent in each JVM that did not run it yet, as JConsole does.",
+                    + " also attaches to each and reads from its system properties whether it runs PoolTrack;"
+                    + " that starts nothing in the JVM.",
             "",
             "You see your own JVMs (root sees all). A JVM started with -XX:-UsePerfData is not listed."
                     + " Give PIDs to list, and probe, only those.",

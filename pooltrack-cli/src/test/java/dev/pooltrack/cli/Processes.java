@@ -92,9 +92,16 @@ final class Processes {
 
     /** Starts SampleServer with the given settings file text and options, and waits for its pid. */
     static Target sampleServer(Path dir, String settings, String... options) throws IOException {
+        return sampleServer(dir, settings, List.of(), options);
+    }
+
+    /** Starts SampleServer with these JVM options, settings file text and options, and waits for its pid. */
+    static Target sampleServer(Path dir, String settings, List<String> jvmOptions, String... options)
+            throws IOException {
         Path settingsFile = Files.writeString(Files.createTempFile(dir, "server-", ".conf"), settings);
-        List<String> command = new ArrayList<>(List.of(
-                java(),
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
                 "--enable-native-access=ALL-UNNAMED",
                 "-Dpooltrack.settings=" + settingsFile,
                 "-cp",

@@ -1,6 +1,7 @@
 package dev.pooltrack.report;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -8,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Replaces a file's content all at once: every file PoolTrack writes for a reader (settings, snapshots,
@@ -30,14 +35,30 @@ public final class AtomicWrite {
      *     file is left behind
      */
     public static void replace(Path file, String text) throws IOException {
+        replace(file, text.getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    /**
+     * Writes {@code content} to {@code file}, creating its directory if needed; the file is created
+     * with exactly {@code permissions} (POSIX) before any byte is written to it, or with the
+     * defaults when {@code permissions} is null.
+     *
+     * @throws IOException if it cannot be written; {@code file} is then unchanged and no temporary
+     *     file is left behind
+     */
+    public static void replace(Path file, byte[] content, Set<PosixFilePermission> permissions) throws IOException {
         Path abs = file.toAbsolutePath();
         Files.createDirectories(abs.getParent());
         Path tmp = abs.resolveSibling("." + abs.getFileName() + "."
                 + ProcessHandle.current().pid() + "." + Thread.currentThread().threadId() + ".tmp");
         try {
+            Files.deleteIfExists(tmp);
+            FileAttribute<?>[] attributes = permissions == null
+                    ? new FileAttribute<?>[0]
+                    : new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)};
             try (FileChannel ch = FileChannel.open(
-                    tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ch.write(StandardCharsets.UTF_8.encode(text));
+                    tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes)) {
+                ch.write(ByteBuffer.wrap(content));
                 ch.force(true);
             }
             try {

@@ -17,7 +17,7 @@ public final class Jvms {
      * data files (/tmp/hsperfdata_<user>/<pid>): it attaches to nothing, so listing stays fast and
      * leaves the JVMs alone. A user sees their own JVMs (root sees all); a JVM started with
      * -XX:-UsePerfData is missing, as it is from jcmd. Whether a JVM has PoolTrack is only known
-     * by attaching and asking its MBean server, so that is a separate, explicit step (probe). */
+     * by attaching and reading its system properties, so that is a separate, explicit step (probe). */
 
     /** A JVM: its pid, and what it runs (the main class or jar and its arguments, as {@code jcmd} shows). */
     public record Jvm(long pid, String displayName) {
@@ -76,12 +76,12 @@ public final class Jvms {
     }
 
     /**
-     * Attaches to the JVM and asks whether PoolTrack's MBean is registered. This starts the JDK's
-     * local management agent in the JVM if it is not running yet, as JConsole does.
+     * Attaches to the JVM and reads whether PoolTrack runs in it from its system properties. This
+     * starts nothing in the JVM and connects to nothing.
      */
     public static Probe probe(Jvm jvm) {
-        try (JvmPoolSource source = JvmPoolSource.attach(jvm.pid())) {
-            return new Probe(jvm, PoolTrackState.PRESENT, "PoolTrack " + source.version());
+        try {
+            return new Probe(jvm, PoolTrackState.PRESENT, "PoolTrack " + JvmConnection.poolTrackVersion(jvm.pid()));
         } catch (JvmPoolSource.NoPoolTrackException e) {
             return new Probe(jvm, PoolTrackState.ABSENT, e.getMessage());
         } catch (SourceException e) {
