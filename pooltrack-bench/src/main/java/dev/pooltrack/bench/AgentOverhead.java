@@ -33,13 +33,7 @@ public final class AgentOverhead {
 
     /** Runs the table. */
     public static void main(String[] args) throws RunnerException {
-        Path agent = Path.of(args.length > 0 ? args[0] : "pooltrack-agent/target/pooltrack-agent.jar")
-                .toAbsolutePath();
-        if (!Files.isRegularFile(agent)) {
-            System.err.println("no agent jar at " + agent + ": build it with ./mvnw -pl pooltrack-agent -am package"
-                    + " -DskipTests, or pass its path");
-            System.exit(1);
-        }
+        Path agent = agentJar(args);
         int forks = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 5;
@@ -59,17 +53,8 @@ public final class AgentOverhead {
             if (c.getValue() != null) {
                 jvm.add("-javaagent:" + agent + "=" + c.getValue());
             }
-            Collection<RunResult> results = new Runner(new OptionsBuilder()
-                            .include(AgentOverheadBenchmark.class.getName() + "\\." + workloads + "$")
-                            .forks(forks)
-                            .warmupIterations(warmups)
-                            .warmupTime(TimeValue.seconds(1))
-                            .measurementIterations(iterations)
-                            .measurementTime(TimeValue.seconds(1))
-                            .timeUnit(TimeUnit.NANOSECONDS)
-                            .jvmArgsAppend(jvm.toArray(String[]::new))
-                            .build())
-                    .run();
+            Collection<RunResult> results = run(
+                    AgentOverheadBenchmark.class.getName() + "\\." + workloads + "$", jvm, forks, warmups, iterations);
             for (RunResult r : results) {
                 String label = r.getParams().getBenchmark();
                 label = label.substring(label.lastIndexOf('.') + 1);
@@ -109,7 +94,39 @@ public final class AgentOverhead {
                 iterations);
     }
 
-    private static String driverName() {
+    /** The agent jar named by the first argument (or the build's), or exit 1 if there is none. */
+    static Path agentJar(String[] args) {
+        Path agent = Path.of(args.length > 0 ? args[0] : "pooltrack-agent/target/pooltrack-agent.jar")
+                .toAbsolutePath();
+        if (!Files.isRegularFile(agent)) {
+            System.err.println("no agent jar at " + agent + ": build it with ./mvnw -pl pooltrack-agent -am package"
+                    + " -DskipTests, or pass its path");
+            System.exit(1);
+        }
+        return agent;
+    }
+
+    /**
+     * Runs the benchmarks {@code include} matches, one-second iterations, ns/op, with {@code jvm}
+     * appended to each fork's options.
+     */
+    static Collection<RunResult> run(String include, List<String> jvm, int forks, int warmups, int iterations)
+            throws RunnerException {
+        return new Runner(new OptionsBuilder()
+                        .include(include)
+                        .forks(forks)
+                        .warmupIterations(warmups)
+                        .warmupTime(TimeValue.seconds(1))
+                        .measurementIterations(iterations)
+                        .measurementTime(TimeValue.seconds(1))
+                        .timeUnit(TimeUnit.NANOSECONDS)
+                        .jvmArgsAppend(jvm.toArray(String[]::new))
+                        .build())
+                .run();
+    }
+
+    /** The file name of the jar (or folder) holding the benchmarks: the driver the agent verifies. */
+    static String driverName() {
         try {
             Path p = Path.of(AgentOverhead.class
                     .getProtectionDomain()
@@ -122,7 +139,8 @@ public final class AgentOverhead {
         }
     }
 
-    private static String cpu() {
+    /** The CPU's model name from /proc/cpuinfo. */
+    static String cpu() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                     .filter(l -> l.startsWith("model name"))

@@ -112,6 +112,11 @@ public class AgentOverheadBenchmark {
     public void allocateDirect(Blackhole bh) throws Throwable {
         ByteBuffer b = ByteBuffer.allocateDirect(DIRECT_BYTES);
         bh.consume(b);
+        clean(b);
+    }
+
+    /** Frees a direct buffer now, through its cleaner (the JVM needs {@link #EXPORTS}). */
+    static void clean(ByteBuffer b) throws Throwable {
         if (CLEAN == null) {
             throw new IllegalStateException("run with " + String.join(" ", EXPORTS));
         }

@@ -57,7 +57,9 @@ public class AllocFreeBenchmark {
     static final String DRIVER = "bench";
     static final Tag TAG = Tag.of("Bnch");
 
+    /** {@code malloc(long)} and {@code free(long)}: critical downcalls with {@code long} addresses. */
     static final MethodHandle MALLOC;
+
     static final MethodHandle FREE;
     private static final MethodHandle MALLOC_SEGMENT;
     private static final MethodHandle FREE_SEGMENT;
