@@ -293,6 +293,10 @@ public final class PoolTrack {
         }
     }
 
+    /* The driver reads Unloaded only once its unload check has been reported: a program that waits
+     * for the status and then exits (a host, a test) must not lose the 0xC4/0x62 report that a LOG
+     * response is still writing. While the violations are raised the driver is Unloading, so an
+     * allocation it makes meanwhile is 0xC4/0x61, as on Windows. */
     void unload(Driver d) {
         Violation leak = null;
         Violation overrun = null;
@@ -301,7 +305,9 @@ public final class PoolTrack {
                 throw new IllegalStateException("driver " + d.name + " is not loaded (" + d.status.displayName() + ")");
             }
             d.status = DriverStatus.UNLOADING;
-            try {
+        }
+        try {
+            synchronized (d) {
                 if (d.tracked) {
                     overrun = tailZonesExist ? overrunAtUnload(d) : null;
                     long[] c = new long[Tracker.DRIVER_COUNTERS];
@@ -311,16 +317,18 @@ public final class PoolTrack {
                         leak = Violations.leakAtUnload(d.name, outstanding, outstanding(d.name));
                     }
                 }
-            } finally {
+            }
+            if (overrun != null) {
+                raise(overrun);
+            }
+            if (leak != null) {
+                raise(leak);
+            }
+        } finally {
+            synchronized (d) {
                 d.unloads++;
                 d.status = DriverStatus.UNLOADED;
             }
-        }
-        if (overrun != null) {
-            raise(overrun);
-        }
-        if (leak != null) {
-            raise(leak);
         }
     }
 
