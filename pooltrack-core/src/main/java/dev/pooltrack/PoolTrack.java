@@ -300,6 +300,10 @@ public final class PoolTrack {
         }
     }
 
+    /* The driver reads Unloaded only once its unload check has been reported: a program that waits
+     * for the status and then exits (a host, a test) must not lose the 0xC4/0x62 report that a LOG
+     * response is still writing. While the violations are raised the driver is Unloading, so an
+     * allocation it makes meanwhile is 0xC4/0x61, as on Windows. */
     void unload(Driver d) {
         Violation leak = null;
         Violation overrun = null;
@@ -323,8 +327,6 @@ public final class PoolTrack {
                 lockedLeft = lockedPages.unlockLeftAtUnload(d);
             }
         }
-        // The driver reads Unloading until its violations are reported (logged, thrown or written),
-        // so that whoever waits for Unloaded also finds the report.
         try {
             if (overrun != null) {
                 raise(overrun);

@@ -301,6 +301,28 @@ class SpecialPoolTest {
         assertThat(pool.snapshot().global().allocationsSucceededSpecialPool()).isZero();
     }
 
+    @Test
+    void applyVolatile_turnsSpecialPoolOnAndOff_blocksFreedWhereverTheyCameFrom() {
+        PoolTrack pool = pool(VerifierFlags.POOL_TRACKING, SpecialPoolSettings.defaults(), Response.THROW);
+        Driver a = pool.load("a");
+        MemorySegment before = a.allocate(PoolType.NON_PAGED, 32, OVR);
+
+        pool.applyVolatile(pool.settings().withFlags(VerifierFlags.SPECIAL_POOL | VerifierFlags.POOL_TRACKING));
+        MemorySegment special = a.allocate(PoolType.NON_PAGED, 32, OVR);
+        assertThat(pool.snapshot().global().allocationsSucceededSpecialPool()).isEqualTo(1);
+
+        pool.applyVolatile(pool.settings().withFlags(VerifierFlags.POOL_TRACKING));
+        MemorySegment after = a.allocate(PoolType.NON_PAGED, 32, OVR);
+        assertThat(pool.snapshot().global().allocationsSucceededSpecialPool()).isEqualTo(1);
+
+        a.free(special, OVR);
+        a.free(before, OVR);
+        a.free(after, OVR);
+        assertThat(pool.violations()).isEmpty();
+        assertThat(pool.snapshot().driver("a").currentAllocations()).isZero();
+        assertThat(pool.snapshot().tag(OVR).nonPagedBytes()).isZero();
+    }
+
     // ---------------------------------------------------------------- settings
 
     @Test
