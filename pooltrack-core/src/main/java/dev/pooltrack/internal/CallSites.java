@@ -2,8 +2,12 @@ package dev.pooltrack.internal;
 
 import dev.pooltrack.CallSite;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * The call sites seen so far, each with a small integer id that records store in place of the site.
@@ -14,7 +18,29 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CallSites {
 
-    private static final StackWalker WALKER = StackWalker.getInstance();
+    private static final StackWalker WALKER =
+            StackWalker.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE), 8);
+
+    /* Whether a class is on the allocation path, asked once per class. */
+    private static final ClassValue<Boolean> CORE = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return isPoolTrackCore(type.getName());
+        }
+    };
+
+    /* The sites seen in each class, by method and bytecode index: a repeated capture reads the
+     * frame's class, method and index and builds no StackTraceElement (its file and line are the
+     * costly part of a walk). Kept in the class's ClassValue, so a plugin's classes can still be
+     * unloaded: the values hold strings only. */
+    private static final ClassValue<Map<FrameKey, CallSite>> SEEN = new ClassValue<>() {
+        @Override
+        protected Map<FrameKey, CallSite> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
+
+    private record FrameKey(String method, int bytecodeIndex) {}
 
     private final ConcurrentHashMap<CallSite, Integer> ids = new ConcurrentHashMap<>();
     private final List<CallSite> sites = new ArrayList<>();
@@ -44,11 +70,30 @@ public final class CallSites {
 
     /** The first frame of the current stack outside PoolTrack's core packages. */
     public static CallSite callerOutsidePoolTrack() {
-        return WALKER.walk(frames -> frames.filter(f -> !isPoolTrackCore(f.getClassName()))
-                .findFirst()
-                .map(f -> new CallSite(
-                        f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber(), f.getByteCodeIndex()))
-                .orElse(CallSite.UNKNOWN));
+        return WALKER.walk(CallSites::firstOutside);
+    }
+
+    private static CallSite firstOutside(Stream<StackWalker.StackFrame> frames) {
+        for (Iterator<StackWalker.StackFrame> it = frames.iterator(); it.hasNext(); ) {
+            StackWalker.StackFrame f = it.next();
+            Class<?> type = f.getDeclaringClass();
+            if (CORE.get(type)) {
+                continue;
+            }
+            Map<FrameKey, CallSite> seen = SEEN.get(type);
+            FrameKey key = new FrameKey(f.getMethodName(), f.getByteCodeIndex());
+            CallSite site = seen.get(key);
+            if (site == null) {
+                site = new CallSite(
+                        f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber(), f.getByteCodeIndex());
+                CallSite raced = seen.putIfAbsent(key, site);
+                if (raced != null) {
+                    site = raced;
+                }
+            }
+            return site;
+        }
+        return CallSite.UNKNOWN;
     }
 
     /* The frames to skip are the allocation path's own: the API classes a caller calls
