@@ -90,8 +90,8 @@ public final class PoolTrack {
             }
 
             @Override
-            public long[] freed(PoolTrack pool, long address) {
-                return pool.observeFree(address);
+            public boolean freed(PoolTrack pool, long address, long[] record) {
+                return pool.observeFree(address, record);
             }
 
             @Override
@@ -617,7 +617,6 @@ public final class PoolTrack {
      * not verified has none, as on Windows. */
 
     private final Tracker observed = new StripedTracker(false);
-    private static final ThreadLocal<long[]> RECORD = ThreadLocal.withInitial(() -> new long[2]);
 
     void observeAllocation(Driver d, int poolType, long address, long size, int tag, int site) {
         if (address == 0) {
@@ -666,24 +665,26 @@ public final class PoolTrack {
         try {
             t.track(address, size, tag, poolType, d.index, site, thread, now);
         } catch (IllegalStateException trackedAlready) {
-            observeFree(address);
+            observeFree(address, new long[2]);
             t.track(address, size, tag, poolType, d.index, site, thread, now);
         }
     }
 
-    /** Forgets an observed allocation; returns its record ({@code [0]} info, {@code [1]} tag and site) or null. */
-    long[] observeFree(long address) {
-        long[] record = RECORD.get();
+    /**
+     * Forgets an observed allocation and fills {@code record} with it ({@code [0]} info, {@code [1]}
+     * tag and site); false if the address is unknown.
+     */
+    boolean observeFree(long address, long[] record) {
         long info = recordsExist ? tracker.untrack(address, record) : Tracker.NOT_TRACKED;
         if (info == Tracker.NOT_TRACKED) {
             info = observed.untrack(address, record);
         }
         if (info == Tracker.NOT_TRACKED) {
-            return null; // allocated before PoolTrack watched, or never seen
+            return false; // allocated before PoolTrack watched, or never seen
         }
         int tag = (int) (record[1] >>> 32);
         counters.onFree(counters.cell(), tags.indexOf(tag), Tracker.infoPoolType(info), Tracker.infoSize(info));
-        return record;
+        return true;
     }
 
     // ---------------------------------------------------------------- call sites and unique tags
