@@ -447,13 +447,24 @@ public final class PoolTrack {
         if (type == null || tag == null) {
             throw new IllegalArgumentException("pool type and tag are required (use Tag.NONE for untagged pool)");
         }
-        if (bytes <= 0 || d.status != DriverStatus.LOADED || !uniqueTagValues.isEmpty() || untagged) {
-            return allocateSlow(d, type, bytes, tag, site, untagged);
-        }
-        return allocateFast(d, type.code(), bytes, tag.value(), site);
+        return allocateFast(d, type, bytes, tag, site, untagged, false);
     }
 
-    private long allocateFast(Driver d, int poolType, long bytes, int tag, int site) {
+    /* The allocation path, routed to allocateSlow for anything unusual unless slowPathDone. It is
+     * one method on purpose, larger than C2's FreqInlineSize (325 bytecodes; PoolTrackTest checks
+     * it): C2 then compiles it once on its own and never inlines it into Driver.allocate, which
+     * stays small enough to be inlined into its caller, where the MemorySegment it returns is
+     * scalar-replaced (0 bytes on the heap per allocation). Inlined, the whole path made
+     * Driver.allocate's compiled code exceed InlineSmallCode, the segment escaped and cost 40 bytes
+     * per allocation. The out-of-line call costs about a nanosecond. */
+    private long allocateFast(
+            Driver d, PoolType type, long bytes, Tag tagged, int site, boolean untagged, boolean slowPathDone) {
+        if (!slowPathDone
+                && (bytes <= 0 || d.status != DriverStatus.LOADED || !uniqueTagValues.isEmpty() || untagged)) {
+            return allocateSlow(d, type, bytes, tagged, site, untagged);
+        }
+        int poolType = type.code();
+        int tag = tagged.value();
         int tagIndex = tags.indexOf(tag);
         if (tagIndex < 0) {
             tagIndex = tags.register(tag);
@@ -529,7 +540,7 @@ public final class PoolTrack {
             }
             effective = uniqueTagFor(tag, site);
         }
-        return allocateFast(d, type.code(), bytes, effective.value(), site);
+        return allocateFast(d, type, bytes, effective, site, untagged, true);
     }
 
     void free(Driver caller, long address, int expectedTag) {
