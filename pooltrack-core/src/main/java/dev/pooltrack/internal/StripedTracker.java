@@ -9,8 +9,8 @@ import java.util.Arrays;
  * by address, 32 bytes a record.
  *
  * <p>Thread-safe. Tracking and untracking take one segment's lock (one compare-and-set; the
- * critical section is a few array writes, the driver's counters included). Nothing is allocated on
- * the Java heap per record, except when a segment grows.
+ * critical section is a few array writes) and, to count per driver, the lock of the calling thread's
+ * counter stripe. Nothing is allocated on the Java heap per record, except when a segment grows.
  */
 public final class StripedTracker implements Tracker {
 
@@ -29,28 +29,32 @@ public final class StripedTracker implements Tracker {
      * 2020-01-01, so 40 bits of milliseconds last until 2054.
      *
      * Per-driver counters (Windows' CurrentNonPagedPoolAllocations, PeakNonPagedPoolAllocations and
-     * the rest, reference §4) are split by segment so that counting writes only the segment the
-     * record is in, under the lock already held: no shared cache line per driver, no atomic add.
-     * For each driver and each of its four quantities q (nonpaged allocs, nonpaged bytes, paged
-     * allocs, paged bytes) a segment holds current[q] and headroom[q]; the driver holds peak[q], a
-     * pool of spare headroom[q] and a mask of the segments that may hold headroom. The invariant,
-     * kept under the driver's lock, is
+     * the rest, reference §4) are split into 64 stripes chosen by the calling thread, each with its own
+     * lock, so that threads allocating for one driver write different cache lines: no shared line per
+     * driver, no atomic add. A free counts in the freeing thread's stripe; only the sum means anything.
+     * For each driver and each of its four quantities q (nonpaged allocs, nonpaged bytes, paged allocs,
+     * paged bytes) a stripe holds current[q] and headroom[q]; the driver holds peak[q], a pool of spare
+     * headroom[q] and a mask of the stripes that may hold headroom. The invariant, kept under the
+     * driver's lock, is
      *     peak = sum of current + sum of headroom + spare
-     * so the current sum can never pass the peak unseen. An allocation in a segment whose headroom
-     * covers it moves that much from headroom to current (plain writes under the segment lock); a
-     * free moves it back. An allocation the segment's headroom does not cover takes the driver's
-     * lock (grant): it takes spare; if spare is short it first drains every segment in the mask into
-     * spare, and only if that is still short does it raise the peak, by exactly what is missing, at a
-     * point where no headroom is left anywhere: the peak then equals the current sum the allocation
-     * makes. Frees that run while a grant drains may refill a drained segment; each such free
-     * overlaps the allocation, so the peak is the highest current value of a serial order of the
-     * operations in which overlapping operations are ordered one way or the other. Operations that do
-     * not overlap keep their order, so a sequence of allocations made before any of them is freed
-     * always shows as the peak, and a single thread's counters are exactly Windows'.
-     * Lock order: driver lock, then segment locks in ascending order; the fast path holds one segment
-     * lock and never waits for a driver lock, which is why a grant runs after the segment lock is
-     * released and the allocation then retries. A reader takes the driver lock and every segment
-     * lock, so it sees current and peak of one instant. */
+     * so the current sum can never pass the peak unseen. An allocation whose stripe's headroom covers
+     * it moves that much from headroom to current; a free moves it back. So a thread that allocates
+     * and frees, at any addresses, stays in its own stripe. An allocation its stripe's headroom does
+     * not cover takes the driver's lock (grant): it takes spare; if spare is short it first drains every
+     * stripe in the mask into spare, and only if that is still short does it raise the peak, by exactly
+     * what is missing, at a point where no headroom is left anywhere: the peak then equals the current
+     * sum the allocation makes. Frees that run while a grant drains may refill a drained stripe; each
+     * such free overlaps the allocation, so the peak is the highest current value of a serial order of
+     * the operations in which overlapping operations are ordered one way or the other. Operations that
+     * do not overlap keep their order, so allocations made before any of them is freed always show as
+     * the peak, and a single thread's counters are exactly Windows'. A grant happens on each new peak,
+     * and when memory allocated on one thread is freed on another until the allocating thread's stripe
+     * gets a share of the spare (a grant gives it a quarter of what spare is left beyond its need).
+     * Lock order: driver lock, then stripe locks in ascending order; counting holds one stripe lock and
+     * never waits for a driver lock, which is why a grant runs after the stripe lock is released and
+     * the count then retries. A record and its count are under different locks, taken one after the
+     * other. A reader takes the driver lock and every stripe lock, so it sees current and peak of one
+     * instant. */
 
     private static final int SEGMENT_BITS = 6;
     private static final int SEGMENTS = 1 << SEGMENT_BITS;
@@ -58,7 +62,7 @@ public final class StripedTracker implements Tracker {
     private static final long FREED = 1L << 63;
     private static final long FORGOTTEN = 1; // never a block address: blocks are 16-byte aligned
     private static final int INITIAL_CAPACITY = 64;
-    /** Per driver in a segment: current[4], headroom[4]. Per driver in the tracker: peak[4], spare[4]. */
+    /** Per driver in a stripe: current[4], headroom[4]. Per driver in the tracker: peak[4], spare[4]. */
     private static final int DRIVER_SLOTS = 8;
 
     private static final int HEADROOM = 4;
@@ -82,7 +86,7 @@ public final class StripedTracker implements Tracker {
         int live;
         int tombstones;
         long[] slots;
-        /** current and headroom per driver ({@link #DRIVER_SLOTS} each), under the lock; grows. */
+        /** In a counter stripe: current and headroom per driver ({@link #DRIVER_SLOTS} each), under the lock. */
         long[] counts = new long[0];
 
         long q0, q1, q2, q3, q4, q5, q6;
@@ -94,9 +98,11 @@ public final class StripedTracker implements Tracker {
     }
 
     private final Segment[] segments = new Segment[SEGMENTS];
+    /** The per-driver counters, striped by thread; a stripe is a Segment with no records. */
+    private final Segment[] stripes = new Segment[SEGMENTS];
     /** Per driver: peak[4] and spare[4], written under the driver's lock. */
     private final ChunkedCounters peaks = new ChunkedCounters();
-    /** Per driver: bit i set if segment i may hold headroom; changed under segment i's lock. */
+    /** Per driver: bit i set if stripe i may hold headroom; changed under stripe i's lock. */
     private final ChunkedCounters headroomMasks = new ChunkedCounters();
 
     private final Object[] driverLocks = new Object[DRIVER_LOCKS];
@@ -116,6 +122,7 @@ public final class StripedTracker implements Tracker {
         this.countPerDriver = countPerDriver;
         for (int i = 0; i < SEGMENTS; i++) {
             segments[i] = new Segment(INITIAL_CAPACITY);
+            stripes[i] = new Segment(0);
         }
         for (int i = 0; i < DRIVER_LOCKS; i++) {
             driverLocks[i] = new Object();
@@ -129,15 +136,27 @@ public final class StripedTracker implements Tracker {
         long w2 = ((long) tag << 32) | (site & 0xFFFF_FFFFL);
         long w3 = ((threadId & 0xFF_FFFFL) << 40) | ((timeMillis - EPOCH_MILLIS) & 0xFF_FFFF_FFFFL);
         long h = hash(address);
-        int segment = (int) (h >>> (64 - SEGMENT_BITS));
-        Segment s = segments[segment];
+        Segment s = segments[(int) (h >>> (64 - SEGMENT_BITS))];
+        lock(s);
+        try {
+            insert(s, h, address, info, w2, w3);
+        } finally {
+            unlock(s);
+        }
+        if (countPerDriver) {
+            count(stripeOf(Thread.currentThread().threadId()), driver, poolType, size);
+        }
+    }
+
+    /** Counts an allocation in the stripe, taking headroom, granted first if the stripe has too little. */
+    private void count(int stripe, int driver, int poolType, long size) {
+        Segment s = stripes[stripe];
         int q = driver * DRIVER_SLOTS + (poolType == 0 ? CURRENT_NONPAGED_ALLOCS : CURRENT_PAGED_ALLOCS);
-        while (countPerDriver) {
+        while (true) {
             lock(s);
             try {
                 long[] c = countsFor(s, driver);
                 if (c[q + HEADROOM] >= 1 && c[q + 1 + HEADROOM] >= size) {
-                    insert(s, h, address, info, w2, w3);
                     c[q] += 1;
                     c[q + 1] += size;
                     c[q + HEADROOM] -= 1;
@@ -147,14 +166,30 @@ public final class StripedTracker implements Tracker {
             } finally {
                 unlock(s);
             }
-            grant(segment, driver, q, size);
+            grant(stripe, driver, q, size);
         }
+    }
+
+    /** Counts a free in the stripe: what it frees becomes the stripe's headroom. */
+    private void uncount(int stripe, int driver, int poolType, long size) {
+        Segment s = stripes[stripe];
+        int q = driver * DRIVER_SLOTS + (poolType == 0 ? CURRENT_NONPAGED_ALLOCS : CURRENT_PAGED_ALLOCS);
         lock(s);
         try {
-            insert(s, h, address, info, w2, w3);
+            long[] c = countsFor(s, driver);
+            c[q] -= 1;
+            c[q + 1] -= size;
+            c[q + HEADROOM] += 1;
+            c[q + 1 + HEADROOM] += size;
+            markHeadroom(driver, stripe);
         } finally {
             unlock(s);
         }
+    }
+
+    /** The counter stripe of a thread. */
+    private static int stripeOf(long threadId) {
+        return (int) ((threadId * 0x9E37_79B9_7F4A_7C15L) >>> (64 - SEGMENT_BITS));
     }
 
     /** Puts a record into its segment; call under the segment's lock. */
@@ -192,13 +227,13 @@ public final class StripedTracker implements Tracker {
         s.live++;
     }
 
-    /* The slow path of track: gives the segment's headroom for the driver's quantities q and q + 1
-     * at least one allocation and {@code size} bytes, from spare, from other segments' headroom, or
+    /* The slow path of count: gives the stripe's headroom for the driver's quantities q and q + 1
+     * at least one allocation and {@code size} bytes, from spare, from other stripes' headroom, or
      * by raising the peak (see the class comment), plus a quarter of the spare left over so that the
      * next allocations there need no grant. */
-    private void grant(int segment, int driver, int q, long size) {
+    private void grant(int stripe, int driver, int q, long size) {
         synchronized (driverLocks[driver & (DRIVER_LOCKS - 1)]) {
-            Segment s = segments[segment];
+            Segment s = stripes[stripe];
             long shortAllocs;
             long shortBytes;
             lock(s);
@@ -209,9 +244,9 @@ public final class StripedTracker implements Tracker {
             } finally {
                 unlock(s);
             }
-            // peak and spare sit at the offsets that current and headroom have in a segment
+            // peak and spare sit at the offsets that current and headroom have in a stripe
             if (peaks.getOpaque(q + HEADROOM) < shortAllocs || peaks.getOpaque(q + 1 + HEADROOM) < shortBytes) {
-                reclaim(driver); // this segment's headroom too
+                reclaim(driver); // this stripe's headroom too
                 shortAllocs = 1;
                 shortBytes = size;
             }
@@ -222,7 +257,7 @@ public final class StripedTracker implements Tracker {
                 long[] c = countsFor(s, driver);
                 c[q + HEADROOM] += grantAllocs;
                 c[q + 1 + HEADROOM] += grantBytes;
-                markHeadroom(driver, segment);
+                markHeadroom(driver, stripe);
             } finally {
                 unlock(s);
             }
@@ -242,14 +277,14 @@ public final class StripedTracker implements Tracker {
         return given;
     }
 
-    /** Moves every segment's headroom for the driver into spare; under the driver lock. */
+    /** Moves every stripe's headroom for the driver into spare; under the driver lock. */
     private void reclaim(int driver) {
         long mask = headroomMasks.getOpaque(driver);
         int base = driver * DRIVER_SLOTS;
         while (mask != 0) {
             int i = Long.numberOfTrailingZeros(mask);
             mask &= mask - 1;
-            Segment s = segments[i];
+            Segment s = stripes[i];
             lock(s);
             try {
                 long[] c = countsFor(s, driver);
@@ -264,15 +299,15 @@ public final class StripedTracker implements Tracker {
         }
     }
 
-    /** Notes that a segment holds headroom for the driver; under the segment's lock. */
-    private void markHeadroom(int driver, int segment) {
-        long bit = 1L << segment;
+    /** Notes that a stripe holds headroom for the driver; under the stripe's lock. */
+    private void markHeadroom(int driver, int stripe) {
+        long bit = 1L << stripe;
         if ((headroomMasks.getOpaque(driver) & bit) == 0) {
             headroomMasks.orAtomic(driver, bit);
         }
     }
 
-    /** The segment's counts array, grown to hold the driver; under the segment's lock. */
+    /** The stripe's counts array, grown to hold the driver; under the stripe's lock. */
     private static long[] countsFor(Segment s, int driver) {
         long[] c = s.counts;
         int needed = (driver + 1) * DRIVER_SLOTS;
@@ -291,8 +326,7 @@ public final class StripedTracker implements Tracker {
     @Override
     public long untrack(long address, long[] record) {
         long h = hash(address);
-        int segment = (int) (h >>> (64 - SEGMENT_BITS));
-        Segment s = segments[segment];
+        Segment s = segments[(int) (h >>> (64 - SEGMENT_BITS))];
         long info;
         lock(s);
         try {
@@ -308,20 +342,15 @@ public final class StripedTracker implements Tracker {
             }
             s.live--;
             s.tombstones++;
-            if (countPerDriver) {
-                int driver = Tracker.infoDriver(info);
-                long size = Tracker.infoSize(info);
-                int q = driver * DRIVER_SLOTS
-                        + (Tracker.infoPoolType(info) == 0 ? CURRENT_NONPAGED_ALLOCS : CURRENT_PAGED_ALLOCS);
-                long[] c = countsFor(s, driver);
-                c[q] -= 1;
-                c[q + 1] -= size;
-                c[q + HEADROOM] += 1;
-                c[q + 1 + HEADROOM] += size;
-                markHeadroom(driver, segment);
-            }
         } finally {
             unlock(s);
+        }
+        if (countPerDriver) {
+            uncount(
+                    stripeOf(Thread.currentThread().threadId()),
+                    Tracker.infoDriver(info),
+                    Tracker.infoPoolType(info),
+                    Tracker.infoSize(info));
         }
         return info;
     }
@@ -387,11 +416,11 @@ public final class StripedTracker implements Tracker {
         }
         int base = driver * DRIVER_SLOTS;
         synchronized (driverLocks[driver & (DRIVER_LOCKS - 1)]) {
-            for (Segment s : segments) {
+            for (Segment s : stripes) {
                 lock(s);
             }
             try {
-                for (Segment s : segments) {
+                for (Segment s : stripes) {
                     long[] c = s.counts;
                     if (c.length > base) {
                         for (int k = 0; k < 4; k++) {
@@ -400,7 +429,7 @@ public final class StripedTracker implements Tracker {
                     }
                 }
             } finally {
-                for (Segment s : segments) {
+                for (Segment s : stripes) {
                     unlock(s);
                 }
             }
@@ -464,7 +493,7 @@ public final class StripedTracker implements Tracker {
         long bytes = 0;
         for (Segment s : segments) {
             lock(s);
-            bytes += 16L + (long) s.slots.length * Long.BYTES + 160 + 16L + (long) s.counts.length * Long.BYTES;
+            bytes += 16L + (long) s.slots.length * Long.BYTES + 160;
             unlock(s);
         }
         return bytes;
