@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.api.Test;
@@ -302,5 +304,43 @@ abstract class TrackerContractTest {
             assertThat(counters(t, w)[Tracker.CURRENT_NONPAGED_ALLOCS]).isEqualTo(100);
             assertThat(counters(t, w)[Tracker.CURRENT_NONPAGED_BYTES]).isEqualTo(800);
         }
+    }
+
+    @Test
+    void producerAllocatesConsumerFrees_peakStaysWithinWhatWasHeldAndCurrentEndsAtZero() throws Exception {
+        Tracker t = newTracker();
+        int capacity = 64;
+        int blocks = 100_000;
+        BlockingQueue<Long> queue = new ArrayBlockingQueue<>(capacity);
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Thread producer = Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; i < blocks; i++) {
+                    long address = 0x10_0000L + (i % 1000 + 1) * 16L + ((long) (i / 1000) << 32);
+                    t.track(address, 7, 1, 0, 4, 0, 1, 0);
+                    queue.put(address);
+                }
+            } catch (Throwable e) {
+                failures.add(e);
+            }
+        });
+        Thread consumer = Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; i < blocks; i++) {
+                    t.untrack(queue.take());
+                }
+            } catch (Throwable e) {
+                failures.add(e);
+            }
+        });
+        producer.join();
+        consumer.join();
+        assertThat(failures).isEmpty();
+        long[] c = counters(t, 4);
+        assertThat(c[Tracker.CURRENT_NONPAGED_ALLOCS]).isZero();
+        assertThat(c[Tracker.CURRENT_NONPAGED_BYTES]).isZero();
+        // at most the queue's blocks, one the producer has not put yet and one the consumer has not freed
+        assertThat(c[Tracker.PEAK_NONPAGED_ALLOCS]).isBetween(1L, capacity + 2L);
+        assertThat(c[Tracker.PEAK_NONPAGED_BYTES]).isEqualTo(7 * c[Tracker.PEAK_NONPAGED_ALLOCS]);
     }
 }
