@@ -31,7 +31,7 @@ public final class StripedTracker implements Tracker {
      * Per-driver counters (Windows' CurrentNonPagedPoolAllocations, PeakNonPagedPoolAllocations and
      * the rest, reference §4) are split into 64 stripes chosen by the calling thread, each with its own
      * lock, so that threads allocating for one driver write different cache lines: no shared line per
-     * driver, no atomic add. A free counts in the freeing thread's stripe; only the sum means anything.
+     * driver, no shared atomic add. A free counts in the freeing thread's stripe; only the sum means anything.
      * For each driver and each of its four quantities q (nonpaged allocs, nonpaged bytes, paged allocs,
      * paged bytes) a stripe holds current[q] and headroom[q]; the driver holds peak[q], a pool of spare
      * headroom[q] and a mask of the stripes that may hold headroom. The invariant, kept under the
@@ -53,7 +53,9 @@ public final class StripedTracker implements Tracker {
      * Lock order: driver lock, then stripe locks in ascending order; counting holds one stripe lock and
      * never waits for a driver lock, which is why a grant runs after the stripe lock is released and
      * the count then retries. A record and its count are under different locks, taken one after the
-     * other. A reader takes the driver lock and every stripe lock, so it sees current and peak of one
+     * other: a reader may see a record whose count is not in yet, and a free of a block that races its
+     * own allocation's count (only a program freeing an address it was not yet given can do that)
+     * may show the current sum one allocation low for that moment. A reader takes the driver lock and every stripe lock, so it sees current and peak of one
      * instant. */
 
     private static final int SEGMENT_BITS = 6;
