@@ -99,8 +99,8 @@ public final class PoolTrack {
             }
 
             @Override
-            public long[] freed(PoolTrack pool, long address) {
-                return pool.observeFree(address);
+            public boolean freed(PoolTrack pool, long address, long[] record) {
+                return pool.observeFree(address, record);
             }
 
             @Override
@@ -534,18 +534,29 @@ public final class PoolTrack {
         if (type == null || tag == null) {
             throw new IllegalArgumentException("pool type and tag are required (use Tag.NONE for untagged pool)");
         }
-        if (bytes <= 0
-                || d.status != DriverStatus.LOADED
-                || !uniqueTagValues.isEmpty()
-                || untagged
-                || specialPoolOn
-                || d.injectFaults) {
-            return allocateSlow(d, type, bytes, tag, site, untagged);
-        }
-        return allocateFast(d, type.code(), bytes, tag.value(), site);
+        return allocateFast(d, type, bytes, tag, site, untagged, false);
     }
 
-    private long allocateFast(Driver d, int poolType, long bytes, int tag, int site) {
+    /* The allocation path, routed to allocateSlow for anything unusual unless slowPathDone. It is
+     * one method on purpose, larger than C2's FreqInlineSize (325 bytecodes; PoolTrackTest checks
+     * it): C2 then compiles it once on its own and never inlines it into Driver.allocate, which
+     * stays small enough to be inlined into its caller, where the MemorySegment it returns is
+     * scalar-replaced (0 bytes on the heap per allocation). Inlined, the whole path made
+     * Driver.allocate's compiled code exceed InlineSmallCode, the segment escaped and cost 40 bytes
+     * per allocation. The out-of-line call costs about a nanosecond. */
+    private long allocateFast(
+            Driver d, PoolType type, long bytes, Tag tagged, int site, boolean untagged, boolean slowPathDone) {
+        if (!slowPathDone
+                && (bytes <= 0
+                        || d.status != DriverStatus.LOADED
+                        || !uniqueTagValues.isEmpty()
+                        || untagged
+                        || specialPoolOn
+                        || d.injectFaults)) {
+            return allocateSlow(d, type, bytes, tagged, site, untagged);
+        }
+        int poolType = type.code();
+        int tag = tagged.value();
         int tagIndex = tags.indexOf(tag);
         if (tagIndex < 0) {
             tagIndex = tags.register(tag);
@@ -642,7 +653,7 @@ public final class PoolTrack {
                 }
             }
         }
-        return allocateFast(d, type.code(), bytes, effective.value(), site);
+        return allocateFast(d, type, bytes, effective, site, untagged, true);
     }
 
     /* Special pool: a page of its own, no header; its slot table keeps size, tag and pool type (and
@@ -915,7 +926,6 @@ public final class PoolTrack {
      * not verified has none, as on Windows. */
 
     private final Tracker observed = new StripedTracker(false);
-    private static final ThreadLocal<long[]> RECORD = ThreadLocal.withInitial(() -> new long[2]);
 
     void observeAllocation(Driver d, int poolType, long address, long size, int tag, int site) {
         if (address == 0) {
@@ -964,24 +974,26 @@ public final class PoolTrack {
         try {
             t.track(address, size, tag, poolType, d.index, site, thread, now);
         } catch (IllegalStateException trackedAlready) {
-            observeFree(address);
+            observeFree(address, new long[2]);
             t.track(address, size, tag, poolType, d.index, site, thread, now);
         }
     }
 
-    /** Forgets an observed allocation; returns its record ({@code [0]} info, {@code [1]} tag and site) or null. */
-    long[] observeFree(long address) {
-        long[] record = RECORD.get();
+    /**
+     * Forgets an observed allocation and fills {@code record} with it ({@code [0]} info, {@code [1]}
+     * tag and site); false if the address is unknown.
+     */
+    boolean observeFree(long address, long[] record) {
         long info = recordsExist ? tracker.untrack(address, record) : Tracker.NOT_TRACKED;
         if (info == Tracker.NOT_TRACKED) {
             info = observed.untrack(address, record);
         }
         if (info == Tracker.NOT_TRACKED) {
-            return null; // allocated before PoolTrack watched, or never seen
+            return false; // allocated before PoolTrack watched, or never seen
         }
         int tag = (int) (record[1] >>> 32);
         counters.onFree(counters.cell(), tags.indexOf(tag), Tracker.infoPoolType(info), Tracker.infoSize(info));
-        return record;
+        return true;
     }
 
     // ---------------------------------------------------------------- call sites and unique tags

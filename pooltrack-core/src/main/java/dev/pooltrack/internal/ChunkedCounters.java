@@ -33,11 +33,6 @@ public final class ChunkedCounters {
         LONGS.getAndAdd(chunkFor(slot), slot & CHUNK_MASK, delta);
     }
 
-    /** Adds atomically and returns the new value. */
-    public long addAndGetAtomic(int slot, long delta) {
-        return (long) LONGS.getAndAdd(chunkFor(slot), slot & CHUNK_MASK, delta) + delta;
-    }
-
     /** Adds as the only writer of this slot: no atomic instruction, visible to opaque readers. */
     public void addOwner(int slot, long delta) {
         long[] c = chunkFor(slot);
@@ -45,18 +40,14 @@ public final class ChunkedCounters {
         LONGS.setOpaque(c, i, c[i] + delta);
     }
 
-    /** Raises the slot to {@code value} if it is lower (an atomic maximum). */
-    public void maxAtomic(int slot, long value) {
-        long[] c = chunkFor(slot);
-        int i = slot & CHUNK_MASK;
-        long current = (long) LONGS.getOpaque(c, i);
-        while (value > current) {
-            long witness = (long) LONGS.compareAndExchange(c, i, current, value);
-            if (witness == current) {
-                return;
-            }
-            current = witness;
-        }
+    /** Sets {@code bits} in the slot atomically. */
+    public void orAtomic(int slot, long bits) {
+        LONGS.getAndBitwiseOr(chunkFor(slot), slot & CHUNK_MASK, bits);
+    }
+
+    /** Clears the bits not in {@code bits} atomically. */
+    public void andAtomic(int slot, long bits) {
+        LONGS.getAndBitwiseAnd(chunkFor(slot), slot & CHUNK_MASK, bits);
     }
 
     /** Reads a slot; 0 for a slot never written. */

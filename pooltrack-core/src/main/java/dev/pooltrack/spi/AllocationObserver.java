@@ -82,7 +82,7 @@ public final class AllocationObserver {
      * @return whether the address was known
      */
     public boolean freed(long address) {
-        return bridge.freed(pool, address) != null;
+        return bridge.freed(pool, address, Holder.SCRATCH.get());
     }
 
     /** {@code freedRecord[SIZE]}: the bytes of the allocation freed. */
@@ -113,16 +113,17 @@ public final class AllocationObserver {
      * @return whether the address was known; if not, {@code freedRecord} is unchanged
      */
     public boolean freed(long address, long[] freedRecord) {
-        long[] record = bridge.freed(pool, address);
-        if (record == null) {
+        // the engine writes its packed record into the first two elements; unpacked here in place
+        if (!bridge.freed(pool, address, freedRecord)) {
             return false;
         }
-        long info = record[0];
+        long info = freedRecord[0];
+        long tagAndSite = freedRecord[1];
         freedRecord[SIZE] = info >>> 16;
-        freedRecord[TAG] = (int) (record[1] >>> 32);
+        freedRecord[TAG] = (int) (tagAndSite >>> 32);
         freedRecord[POOL_TYPE] = (int) info & 1;
         freedRecord[DRIVER] = (int) (info >>> 1) & 0x7FFF;
-        freedRecord[SITE] = (int) record[1];
+        freedRecord[SITE] = (int) tagAndSite;
         return true;
     }
 
@@ -136,8 +137,8 @@ public final class AllocationObserver {
      * tag, pool type and call site. An unknown old address makes the new block unknown too.
      */
     public void reallocated(long oldAddress, long newAddress, long newSize) {
-        long[] record = bridge.freed(pool, oldAddress);
-        if (record != null && newAddress != 0) {
+        long[] record = Holder.SCRATCH.get();
+        if (bridge.freed(pool, oldAddress, record) && newAddress != 0) {
             long info = record[0];
             int driverIndex = (int) (info >>> 1) & 0x7FFF;
             int poolType = (int) info & 1;
@@ -171,8 +172,11 @@ public final class AllocationObserver {
         /** See {@link AllocationObserver#allocated}. */
         void allocated(PoolTrack pool, Driver d, int poolType, long address, long size, int tag, int site);
 
-        /** See {@link AllocationObserver#freed}; the record, or null. */
-        long[] freed(PoolTrack pool, long address);
+        /**
+         * See {@link AllocationObserver#freed}: fills {@code record[0]} with the packed info and
+         * {@code record[1]} with tag and site; false, with {@code record} unchanged, if unknown.
+         */
+        boolean freed(PoolTrack pool, long address, long[] record);
 
         /** See {@link AllocationObserver#currentDriver}. */
         Driver currentDriver(PoolTrack pool);
@@ -202,5 +206,7 @@ public final class AllocationObserver {
     private static final class Holder {
         static volatile Bridge bridge;
         static volatile boolean systemPoolObserved;
+        /** The record of the forms that hand none back. */
+        static final ThreadLocal<long[]> SCRATCH = ThreadLocal.withInitial(() -> new long[2]);
     }
 }
