@@ -392,4 +392,22 @@ class SpecialPoolTest {
                     .orElseThrow();
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void allocateWithQuota_servedBySpecialPool_chargesAndFreeReturnsTheCharge(boolean verifyStart) {
+        PoolTrack pool = specialPool(SpecialPoolSettings.defaults().withVerifyStart(verifyStart));
+        Driver a = pool.load("a");
+        Tenant acme = Tenant.of("acme", 10_000);
+
+        MemorySegment block = acme.call(() -> a.allocateWithQuota(PoolType.NON_PAGED, 100, OVR));
+        assertThat(pool.snapshot().global().allocationsSucceededSpecialPool()).isEqualTo(1);
+        assertThat(acme.quotaUsage()).isEqualTo(100);
+        block.fill((byte) 7);
+        a.free(block, OVR);
+
+        assertThat(acme.quotaUsage()).isZero(); // no header to carry the charge: returned by address
+        assertThat(pool.violations()).isEmpty(); // and the page around the block was left as it was
+        assertThat(pool.snapshot().driver("a").currentAllocations()).isZero();
+    }
 }
