@@ -150,6 +150,8 @@ public final class PoolTrack {
     final LockedPages lockedPages = new LockedPages();
     private volatile Management management;
     private volatile Set<Integer> uniqueTagValues = Set.of();
+    /** Special pool or unique tags are on: every allocation takes allocateSlow (one read on the fast path). */
+    private volatile boolean everyAllocationSlow;
 
     private PoolTrack(VerifierSettings settings, Tracker tracker) {
         this.tracker = tracker;
@@ -510,6 +512,7 @@ public final class PoolTrack {
             values.add(t.value());
         }
         uniqueTagValues = Set.copyOf(values);
+        everyAllocationSlow = specialPoolOn || !values.isEmpty();
         faults = new FaultInjector(s.flags(), s.lowResources(), systematicStacks);
     }
 
@@ -549,9 +552,8 @@ public final class PoolTrack {
         if (!slowPathDone
                 && (bytes <= 0
                         || d.status != DriverStatus.LOADED
-                        || !uniqueTagValues.isEmpty()
+                        || everyAllocationSlow
                         || untagged
-                        || specialPoolOn
                         || d.injectFaults)) {
             return allocateSlow(d, type, bytes, tagged, site, untagged);
         }
@@ -578,15 +580,7 @@ public final class PoolTrack {
             if (site == 0 && callSites) {
                 site = sites.capture();
             }
-            tracker.track(
-                    address,
-                    bytes,
-                    tag,
-                    poolType,
-                    d.index,
-                    site,
-                    Thread.currentThread().threadId(),
-                    CoarseClock.millis());
+            record(d, address, bytes, tag, poolType, site);
             typeByte |= TRACKED_BIT;
             Memory.EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, address + bytes, TAIL_PATTERN);
             Memory.EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, address + bytes + 8, TAIL_PATTERN);
@@ -678,17 +672,22 @@ public final class PoolTrack {
         counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
         counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED_SPECIAL_POOL, 1);
         if (d.tracked) {
-            tracker.track(
-                    address,
-                    bytes,
-                    tag,
-                    poolType,
-                    d.index,
-                    site,
-                    Thread.currentThread().threadId(),
-                    CoarseClock.millis());
+            record(d, address, bytes, tag, poolType, site);
         }
         return address;
+    }
+
+    /** Records a verified driver's block for the free and for {@code !verifier 3}. */
+    private void record(Driver d, long address, long bytes, int tag, int poolType, int site) {
+        tracker.track(
+                address,
+                bytes,
+                tag,
+                poolType,
+                d.index,
+                site,
+                Thread.currentThread().threadId(),
+                CoarseClock.millis());
     }
 
     /**

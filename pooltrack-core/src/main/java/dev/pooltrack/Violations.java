@@ -158,19 +158,15 @@ final class Violations {
         };
         String p2 = subcode == 0x21 || subcode == 0x22 ? "bytes requested." : "address where bits are corrupted.";
         String p3 = subcode == 0x21 || subcode == 0x22 ? "bytes calculated (actually given)." : "reserved.";
-        return new Violation(
+        return of(
                 BugCheck.SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION,
-                BugCheck.name(BugCheck.SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION),
-                List.of(
-                        Violation.Parameter.number(address, "address being freed."),
-                        Violation.Parameter.number(arg2, p2),
-                        Violation.Parameter.number(arg3, p3),
-                        Violation.Parameter.number(subcode, meaning)),
+                Violation.Parameter.number(address, "address being freed."),
+                Violation.Parameter.number(arg2, p2),
+                Violation.Parameter.number(arg3, p3),
+                Violation.Parameter.number(subcode, meaning),
                 driver,
                 site,
-                List.of(),
-                Thread.currentThread().getName(),
-                System.currentTimeMillis());
+                List.of());
     }
 
     /* 0xCB's parameters follow the 2019 revision of the bug check page (reference §1.2, Appendix A
