@@ -578,7 +578,7 @@ public final class PoolTrack {
         if (tracked) {
             counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
             if (site == 0 && callSites) {
-                site = sites.capture();
+                site = sites.captureLazily(address);
             }
             record(d, address, bytes, tag, poolType, site);
             typeByte |= TRACKED_BIT;
@@ -716,6 +716,7 @@ public final class PoolTrack {
         if (recordsExist) {
             long info = tracker.untrack(address);
             if (info != Tracker.NOT_TRACKED) {
+                sites.forget(address);
                 long word = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
                 int poolType = Tracker.infoPoolType(info);
                 long bytes = Tracker.infoSize(info);
@@ -1178,7 +1179,7 @@ public final class PoolTrack {
                         Tag.ofValue(tag),
                         PoolType.ofCode(poolType),
                         drivers.get(driver).name,
-                        sites.site(site),
+                        sites.site(site, address),
                         threadId,
                         timeMillis)));
         out.sort(Comparator.comparingLong(OutstandingAllocation::address));
@@ -1219,13 +1220,18 @@ public final class PoolTrack {
                     Tag.ofValue(tag),
                     PoolType.ofCode(poolType),
                     drivers.get(driver).name,
-                    sites.site(site),
+                    sites.site(site, address),
                     threadId,
                     timeMillis));
         });
         List<OutstandingAllocation> out = new ArrayList<>(kept);
         out.sort(Comparator.comparingLong(OutstandingAllocation::address));
         return out;
+    }
+
+    /** The number of records whose call site is a stack kept until read. */
+    int callSiteStacksKept() {
+        return sites.pendingCount();
     }
 
     /** The number of outstanding records of verified drivers, and the bytes the records take. */

@@ -14,9 +14,37 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safe. Id 0 is {@link CallSite#UNKNOWN}. {@link #capture()} walks the stack to the first
  * frame outside PoolTrack; it costs a stack walk and some garbage, which is why call sites can be
- * turned off and why callers can register a site once and pass its id.
+ * turned off and why callers can register a site once and pass its id. {@link #captureLazily(long)}
+ * is the cheaper capture for a record: it keeps the stack as the JVM fills it in and finds the
+ * site only when someone reads it.
  */
 public final class CallSites {
+
+    /**
+     * The site id of a record whose call site is a stack captured by {@link #captureLazily(long)},
+     * found by the record's address: never an id {@link #idOf(CallSite)} hands out.
+     */
+    public static final int PENDING = -1;
+
+    /* Lazy capture. A stack walk that stops at the first frame outside PoolTrack costs more than
+     * a Throwable with its stack filled in (StackCaptureBenchmark): the walk builds a frame object
+     * and resolves a method for every frame it passes, where filling a Throwable copies method and
+     * bytecode index pairs into arrays natively. So an allocation that only needs its site for a
+     * later report (!verifier 3, the 0x62 listing, JMX, the JUnit extension) keeps a never-thrown
+     * Throwable under its address, and the site is found in it on first read and kept in its place.
+     * A StackTraceElement has no bytecode index, so such a site's index is -1; class, method, file
+     * and line are those the walk finds. The frames skipped are those the walk skips: PoolTrack's
+     * allocation path, and the reflection frames a StackWalker hides by default. */
+    private static final class CapturedStack extends Throwable {
+        private static final long serialVersionUID = 1L;
+
+        CapturedStack() {
+            super(null, null, false, true);
+        }
+    }
+
+    private final ConcurrentHashMap<Long, Object> pending = new ConcurrentHashMap<>();
+    private volatile boolean pendingExist;
 
     private static final StackWalker WALKER =
             StackWalker.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE), 8);
@@ -66,6 +94,71 @@ public final class CallSites {
     /** The id of the calling code: the first frame outside PoolTrack's core. */
     public int capture() {
         return idOf(callerOutsidePoolTrack());
+    }
+
+    /**
+     * Keeps the calling thread's stack for the block at {@code address}, to be resolved to a call
+     * site when read by {@link #site(int, long)}; replaces a stack kept for an earlier block there.
+     *
+     * @return {@link #PENDING}, the site id the block's record keeps
+     */
+    public int captureLazily(long address) {
+        pending.put(address, new CapturedStack());
+        if (!pendingExist) {
+            pendingExist = true;
+        }
+        return PENDING;
+    }
+
+    /** Drops the stack kept for the block at {@code address}, freed. */
+    public void forget(long address) {
+        if (pendingExist) {
+            pending.remove(address);
+        }
+    }
+
+    /** The number of blocks whose call site is kept as a captured stack. */
+    public int pendingCount() {
+        return pending.size();
+    }
+
+    /**
+     * The site of a record: {@link #site(int)} for a registered id, and for {@link #PENDING} the
+     * first frame outside PoolTrack of the stack kept for {@code address} ({@link CallSite#UNKNOWN}
+     * when none is kept).
+     */
+    public CallSite site(int id, long address) {
+        if (id != PENDING) {
+            return site(id);
+        }
+        Object kept = pending.get(address);
+        if (kept instanceof CapturedStack stack) {
+            CallSite site = site(idOf(firstOutside(stack.getStackTrace())));
+            pending.replace(address, stack, site);
+            return site;
+        }
+        return kept instanceof CallSite site ? site : CallSite.UNKNOWN;
+    }
+
+    /** The first frame of {@code frames} outside PoolTrack's core, as {@link #callerOutsidePoolTrack()} finds it. */
+    static CallSite firstOutside(StackTraceElement[] frames) {
+        for (StackTraceElement f : frames) {
+            String name = f.getClassName();
+            if (isPoolTrackCore(name) || isReflectionFrame(name)) {
+                continue;
+            }
+            return new CallSite(name, f.getMethodName(), f.getFileName(), f.getLineNumber(), -1);
+        }
+        return CallSite.UNKNOWN;
+    }
+
+    /* The frames StackWalker leaves out unless asked for SHOW_REFLECT_FRAMES: Method.invoke,
+     * Constructor.newInstance, their accessors and the lambda forms behind them. */
+    private static boolean isReflectionFrame(String className) {
+        return className.equals("java.lang.reflect.Method")
+                || className.equals("java.lang.reflect.Constructor")
+                || className.startsWith("jdk.internal.reflect.")
+                || className.startsWith("java.lang.invoke.LambdaForm");
     }
 
     /** The first frame of the current stack outside PoolTrack's core packages. */
