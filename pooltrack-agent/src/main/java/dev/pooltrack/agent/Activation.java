@@ -116,6 +116,9 @@ final class Activation {
                             case ALL -> "all";
                             case SAMPLE -> "every " + o.stackSampleEvery() + "th allocation";
                         });
+        if (o.stacks() != AgentOptions.StackMode.OFF && o.freeStacks()) {
+            b.append(", and of frees");
+        }
         if (!s.uniqueTags().isEmpty()) {
             b.append("; unique tags for ")
                     .append(s.uniqueTags().stream()

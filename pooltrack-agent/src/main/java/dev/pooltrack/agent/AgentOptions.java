@@ -28,6 +28,8 @@ import java.util.Set;
  * response=log            what a violation does: log, throw (an Error at the offending call) or crash
  * callsites=on            record the call site of each verified allocation (on or off)
  * stacks=off              capture whole stacks: off, sample:N (every Nth allocation) or all
+ * freestacks=off          also capture the stack of each free the !verifier 0x80 log keeps, sampled
+ *                         as stacks says (on or off): a second stack per buffer life
  * history=1024            how many allocations and frees the !verifier 0x80 log keeps (0: none)
  * uniquetags=Leak         give each call site that passes this tag a tag of its own (Lea1, Lea2, ...)
  * helpers=io.netty+x.jar  helper libraries: memory they allocate is charged to their caller.
@@ -55,6 +57,7 @@ record AgentOptions(
         Boolean callSites,
         StackMode stacks,
         int stackSampleEvery,
+        boolean freeStacks,
         int history,
         Set<Tag> uniqueTags,
         List<String> helpers,
@@ -74,7 +77,7 @@ record AgentOptions(
     }
 
     static final String KEYS =
-            "flags, driver, all, response, callsites, stacks, history, uniquetags, helpers, rules, report, settings, inject, downcalls, quiet";
+            "flags, driver, all, response, callsites, stacks, freestacks, history, uniquetags, helpers, rules, report, settings, inject, downcalls, quiet";
 
     /**
      * Parses the agent's option text; {@code null} or empty means no options.
@@ -89,6 +92,7 @@ record AgentOptions(
         Boolean callSites = null;
         StackMode stacks = StackMode.OFF;
         int sampleEvery = 0;
+        boolean freeStacks = false;
         int history = 1024;
         Set<Tag> uniqueTags = new LinkedHashSet<>();
         List<String> helpers = new ArrayList<>();
@@ -133,6 +137,7 @@ record AgentOptions(
                                         "expected off, sample:N or all, found '" + value + "'");
                             }
                         }
+                        case "freestacks" -> freeStacks = bool(need(value));
                         case "history" -> {
                             history = nonNegative(need(value), "history size");
                         }
@@ -173,6 +178,7 @@ record AgentOptions(
                 callSites,
                 stacks,
                 sampleEvery,
+                freeStacks,
                 history,
                 java.util.Collections.unmodifiableSet(uniqueTags),
                 List.copyOf(helpers),

@@ -326,7 +326,8 @@ final class AgentRuntime extends Hooks.Sink {
         int tag = (int) r[AllocationObserver.TAG];
         int poolType = (int) r[AllocationObserver.POOL_TYPE];
         if (log.enabled() && d.isVerified()) {
-            StackTable.CapturedStack stack = stacks != null && sampled(ts) ? StackTable.capture() : null;
+            StackTable.CapturedStack stack =
+                    stacks != null && options.freeStacks() && sampled(ts) ? StackTable.capture() : null;
             log.freed(
                     address,
                     r[AllocationObserver.SIZE],

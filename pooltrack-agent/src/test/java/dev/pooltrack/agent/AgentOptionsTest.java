@@ -17,7 +17,7 @@ class AgentOptionsTest {
     @Test
     void parse_everyOption() {
         AgentOptions o = AgentOptions.parse("flags=0x8,driver=/opt/app/a.jar+b.jar,driver=target/classes/,all,"
-                + "response=throw,callsites=off,stacks=sample:16,history=10,uniquetags=Leak+Stor,"
+                + "response=throw,callsites=off,stacks=sample:16,freestacks=on,history=10,uniquetags=Leak+Stor,"
                 + "helpers=io.netty+lib.jar,rules=com.acme.cache:Cach+com.acme:Acme,report=out/r.txt,"
                 + "settings=v.conf,inject=off,downcalls=off,quiet");
 
@@ -28,6 +28,7 @@ class AgentOptionsTest {
         assertThat(o.callSites()).isFalse();
         assertThat(o.stacks()).isEqualTo(AgentOptions.StackMode.SAMPLE);
         assertThat(o.stackSampleEvery()).isEqualTo(16);
+        assertThat(o.freeStacks()).isTrue();
         assertThat(o.history()).isEqualTo(10);
         assertThat(o.uniqueTags()).containsExactly(Tag.of("Leak"), Tag.of("Stor"));
         assertThat(o.helpers()).containsExactly("io.netty", "lib.jar");
@@ -45,6 +46,7 @@ class AgentOptionsTest {
         assertThat(o.flags()).isNull();
         assertThat(o.drivers()).isEmpty();
         assertThat(o.stacks()).isEqualTo(AgentOptions.StackMode.OFF);
+        assertThat(o.freeStacks()).isFalse();
         assertThat(o.history()).isEqualTo(1024);
         assertThat(o.inject()).isTrue();
         assertThat(o.downcalls()).isTrue();
@@ -66,6 +68,7 @@ class AgentOptionsTest {
                 "uniquetags=TooLong     | bad pool tag 'TooLong'",
                 "rules=com.acme         | expected package-or-class:TAG",
                 "callsites=maybe        | expected on or off, found 'maybe'",
+                "freestacks=maybe       | bad option 'freestacks=maybe': expected on or off, found 'maybe'",
                 "'flags=0x8,,all'       | empty option"
             })
     void parse_badOption_messageNamesItAndWhatIsExpected(String text, String message) {

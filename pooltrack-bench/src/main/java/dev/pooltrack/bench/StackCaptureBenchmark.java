@@ -7,6 +7,8 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
 
 /**
  * What one stack capture costs, the part of "stacks on" that dominates {@link PeerBenchmark}: the
@@ -14,7 +16,9 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
  * makes per leak record and the {@code Thread.getStackTrace()} Arrow's debug mode makes per buffer
  * event, and a walk that stops at the caller's class and bytecode index without building a
  * {@code StackTraceElement}. In nanoseconds per capture, called from the benchmark method (a stack
- * of about a dozen JMH frames).
+ * of about a dozen JMH frames). {@link #poolTrackLazyCallSite} is what an allocation pays now: the
+ * stack kept under the block's address and dropped at its free, found as a site only when read;
+ * {@link #poolTrackCallSite} is the walk that unique tags and special pool still make.
  *
  * <p>Thread-safe (no state). Run, from the repository root:
  *
@@ -30,10 +34,24 @@ public class StackCaptureBenchmark {
 
     private static final StackWalker WITH_CLASSES = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
+    /** One pool's call sites, with the stacks kept for its blocks. */
+    @State(Scope.Thread)
+    public static class Sites {
+        final CallSites sites = new CallSites();
+    }
+
     /** PoolTrack's call site capture: the first frame outside the core, as a CallSite. */
     @Benchmark
     public Object poolTrackCallSite() {
         return CallSites.callerOutsidePoolTrack();
+    }
+
+    /** PoolTrack's capture per allocation: the stack kept for a block, then dropped at its free. */
+    @Benchmark
+    public int poolTrackLazyCallSite(Sites s) {
+        int id = s.sites.captureLazily(0x7f00_0000_1000L);
+        s.sites.forget(0x7f00_0000_1000L);
+        return id;
     }
 
     /** A Throwable with its stack filled in: Netty's cost per leak record. */
