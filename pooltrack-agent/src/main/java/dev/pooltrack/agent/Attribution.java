@@ -2,6 +2,7 @@ package dev.pooltrack.agent;
 
 import dev.pooltrack.CallSite;
 import dev.pooltrack.Tag;
+import dev.pooltrack.spi.AllocationObserver;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Path;
@@ -167,8 +168,7 @@ final class Attribution {
     }
 
     private static CallSite site(StackWalker.StackFrame f) {
-        return new CallSite(
-                f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber(), f.getByteCodeIndex());
+        return AllocationObserver.callSiteOf(f);
     }
 
     private final Map<String, Origin> jdkOrigins = new java.util.concurrent.ConcurrentHashMap<>();

@@ -169,24 +169,31 @@ public final class CallSites {
     private static CallSite firstOutside(Stream<StackWalker.StackFrame> frames) {
         for (Iterator<StackWalker.StackFrame> it = frames.iterator(); it.hasNext(); ) {
             StackWalker.StackFrame f = it.next();
-            Class<?> type = f.getDeclaringClass();
-            if (CORE.get(type)) {
+            if (CORE.get(f.getDeclaringClass())) {
                 continue;
             }
-            Map<FrameKey, CallSite> seen = SEEN.get(type);
-            FrameKey key = new FrameKey(f.getMethodName(), f.getByteCodeIndex());
-            CallSite site = seen.get(key);
-            if (site == null) {
-                site = new CallSite(
-                        f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber(), f.getByteCodeIndex());
-                CallSite raced = seen.putIfAbsent(key, site);
-                if (raced != null) {
-                    site = raced;
-                }
-            }
-            return site;
+            return siteOf(f);
         }
         return CallSite.UNKNOWN;
+    }
+
+    /**
+     * The call site of a frame of a walker that retains class references, built the first time the
+     * frame's class, method and bytecode index are seen and reused after.
+     */
+    public static CallSite siteOf(StackWalker.StackFrame f) {
+        Map<FrameKey, CallSite> seen = SEEN.get(f.getDeclaringClass());
+        FrameKey key = new FrameKey(f.getMethodName(), f.getByteCodeIndex());
+        CallSite site = seen.get(key);
+        if (site == null) {
+            site = new CallSite(
+                    f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber(), f.getByteCodeIndex());
+            CallSite raced = seen.putIfAbsent(key, site);
+            if (raced != null) {
+                site = raced;
+            }
+        }
+        return site;
     }
 
     /* The frames to skip are the allocation path's own: the API classes a caller calls

@@ -56,6 +56,15 @@ public final class AllocationObserver {
         return bridge.ensureLoaded(pool, name);
     }
 
+    /**
+     * The call site of a frame of a walker made with {@code RETAIN_CLASS_REFERENCE}: built the first
+     * time its class, method and bytecode index are seen, then reused, so a repeated walk builds no
+     * stack trace element.
+     */
+    public static CallSite callSiteOf(StackWalker.StackFrame frame) {
+        return dev.pooltrack.internal.CallSites.siteOf(frame);
+    }
+
     /** The id of a call site, for {@link #allocated}: register each site once and keep the id. */
     public int callSite(CallSite site) {
         return pool.callSite(site).id();
