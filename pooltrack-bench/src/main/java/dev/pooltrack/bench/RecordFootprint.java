@@ -63,7 +63,7 @@ public final class RecordFootprint {
                 Math.max(perRecordCounted, perRecordHeap) <= GOAL_BYTES_PER_RECORD ? "met" : "MISSED");
     }
 
-    private static long usedHeapAfterFullGc() {
+    static long usedHeapAfterFullGc() {
         Runtime rt = Runtime.getRuntime();
         long used = Long.MAX_VALUE;
         // Repeat until the figure stops falling: one System.gc() may leave cleaner or finalizer work.
