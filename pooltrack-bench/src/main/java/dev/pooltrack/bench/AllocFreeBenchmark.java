@@ -119,7 +119,7 @@ public class AllocFreeBenchmark {
         }
     }
 
-    /** A driver verified with Pool Tracking, call sites on: a stack walk per allocation. */
+    /** A driver verified with Pool Tracking, call sites on: a stack captured per allocation, dropped at its free. */
     @State(Scope.Benchmark)
     public static class OnCallSites extends PoolState {
         @Override

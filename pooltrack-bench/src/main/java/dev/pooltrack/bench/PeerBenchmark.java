@@ -51,7 +51,7 @@ import org.openjdk.jmh.annotations.TearDown;
 public class PeerBenchmark {
 
     /* What each tool's "on" and "off" are:
-     * - PoolTrack API: a driver verified with Pool Tracking (0x8) and call sites found by a stack walk
+     * - PoolTrack API: a driver verified with Pool Tracking (0x8) and call sites found in a stack captured
      *   per allocation (on), the same with a call site registered once (what the agent's injected
      *   site ids give), with call sites off, and a driver that is not verified (per-tag counters
      *   only: off). The buffer is the MemorySegment Driver.allocate returns, freed with free().
@@ -177,7 +177,7 @@ public class PeerBenchmark {
         return poolTrack(s.driver);
     }
 
-    /** PoolTrack, Pool Tracking on, call site by a stack walk per allocation. */
+    /** PoolTrack, Pool Tracking on, call site from a stack captured per allocation (resolved when read). */
     @Benchmark
     public long poolTrackStackWalk(AllocFreeBenchmark.OnCallSites s) {
         return poolTrack(s.driver);

@@ -50,7 +50,7 @@ public final class PeerComparison {
         List<Row> rows = List.of(
                 new Row("untracked malloc + free (FFM downcalls)", "rawMalloc", null, "rawMalloc"),
                 new Row(
-                        "PoolTrack API, Pool Tracking + call site by stack walk",
+                        "PoolTrack API, Pool Tracking + call site from a captured stack",
                         "poolTrackStackWalk",
                         null,
                         "rawMalloc"),
@@ -117,10 +117,10 @@ public final class PeerComparison {
         double direct = scores.get(key("directBuffer", "no agent")).ns();
         System.out.printf(
                 "%nGoal, stacks on: PoolTrack at least 5x cheaper per tracked buffer than Netty PARANOID%n"
-                        + "  Netty unpooled PARANOID / PoolTrack API stack walk     = %.2fx%n"
+                        + "  Netty unpooled PARANOID / PoolTrack API captured stack = %.2fx%n"
                         + "  Netty unpooled PARANOID / PoolTrack API registered site = %.2fx%n"
                         + "  Netty unpooled PARANOID / PoolTrack agent all stacks   = %.2fx%n"
-                        + "  Netty pooled PARANOID   / PoolTrack API stack walk     = %.2fx%n",
+                        + "  Netty pooled PARANOID   / PoolTrack API captured stack = %.2fx%n",
                 paranoid / stackWalk, paranoid / registered, paranoid / agentStacks, pooledParanoid / stackWalk);
         System.out.printf(
                 "Goal, stacks off: within 1.5x of untracked%n"
