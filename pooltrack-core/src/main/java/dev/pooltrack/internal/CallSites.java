@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +48,24 @@ public final class CallSites {
     private final ConcurrentHashMap<Long, Object> pending = new ConcurrentHashMap<>();
     private volatile boolean pendingExist;
 
+    /* A kept stack costs about 800 bytes of heap while its block is outstanding, a resolved site an
+     * entry of about 50 (the record itself is under 48). So stacks that stay are resolved in bulk,
+     * as a generational collector promotes survivors: once enough stacks were captured since the
+     * last sweep (FIRST_SWEEP, or a quarter of the entries the last sweep left, whichever is more),
+     * the allocating thread that notices resolves every stack still kept. Blocks freed young are
+     * mostly gone by then and cost nothing; at most about a quarter of the entries (or FIRST_SWEEP)
+     * are unresolved stacks, and each sweep is paid for by the captures that led to it. Captures
+     * are counted on one allocation in 1024, picked by address bits above the 16-byte alignment, so
+     * counting costs no shared write on the other 1023. */
+    static final long FIRST_SWEEP = 1 << 16;
+    private static final long SWEEP_CHECK_MASK = 0x3FF0;
+    private static final long CAPTURES_PER_CHECK = 1024;
+
+    private final ReentrantLock sweeping = new ReentrantLock();
+    private final AtomicLong checksSinceSweep = new AtomicLong();
+    private final long firstSweep;
+    private volatile long nextSweepCaptures;
+
     private static final StackWalker WALKER =
             StackWalker.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE), 8);
 
@@ -74,6 +94,13 @@ public final class CallSites {
     private final List<CallSite> sites = new ArrayList<>();
 
     public CallSites() {
+        this(FIRST_SWEEP);
+    }
+
+    /** Sites whose kept stacks are first resolved in bulk when {@code firstSweep} blocks hold one. */
+    CallSites(long firstSweep) {
+        this.firstSweep = firstSweep;
+        this.nextSweepCaptures = firstSweep;
         sites.add(CallSite.UNKNOWN);
         ids.put(CallSite.UNKNOWN, 0);
     }
@@ -107,7 +134,40 @@ public final class CallSites {
         if (!pendingExist) {
             pendingExist = true;
         }
+        if ((address & SWEEP_CHECK_MASK) == 0
+                && checksSinceSweep.incrementAndGet() * CAPTURES_PER_CHECK >= nextSweepCaptures) {
+            sweep();
+        }
         return PENDING;
+    }
+
+    /** Resolves every stack still kept to its site, unless another thread is doing so. */
+    private void sweep() {
+        if (!sweeping.tryLock()) {
+            return;
+        }
+        try {
+            for (Map.Entry<Long, Object> e : pending.entrySet()) {
+                if (e.getValue() instanceof CapturedStack stack) {
+                    pending.replace(e.getKey(), stack, resolve(stack));
+                }
+            }
+            nextSweepCaptures = Math.max(firstSweep, pending.mappingCount() / 4);
+            checksSinceSweep.set(0);
+        } finally {
+            sweeping.unlock();
+        }
+    }
+
+    /** The number of kept stacks not yet resolved to a site. */
+    int stacksUnresolved() {
+        return (int) pending.values().stream()
+                .filter(v -> v instanceof CapturedStack)
+                .count();
+    }
+
+    private CallSite resolve(CapturedStack stack) {
+        return site(idOf(firstOutside(stack.getStackTrace())));
     }
 
     /** Drops the stack kept for the block at {@code address}, freed. */
@@ -133,7 +193,7 @@ public final class CallSites {
         }
         Object kept = pending.get(address);
         if (kept instanceof CapturedStack stack) {
-            CallSite site = site(idOf(firstOutside(stack.getStackTrace())));
+            CallSite site = resolve(stack);
             pending.replace(address, stack, site);
             return site;
         }
