@@ -1229,7 +1229,7 @@ public final class PoolTrack {
         return out;
     }
 
-    /** The number of records whose call site is a stack kept until read. */
+    /** The number of records whose call site is kept by address: a captured stack, or the site found in it. */
     int callSiteStacksKept() {
         return sites.pendingCount();
     }

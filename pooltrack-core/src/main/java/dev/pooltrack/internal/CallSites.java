@@ -177,7 +177,7 @@ public final class CallSites {
         }
     }
 
-    /** The number of blocks whose call site is kept as a captured stack. */
+    /** The number of blocks whose call site is kept by address: a captured stack, or the site resolved from it. */
     public int pendingCount() {
         return pending.size();
     }
