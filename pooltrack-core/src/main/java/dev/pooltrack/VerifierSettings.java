@@ -16,7 +16,8 @@ import java.util.Set;
  * @param drivers the names of the verified drivers
  * @param allDrivers verify every driver ({@code /all})
  * @param response what a violation does
- * @param callSites whether allocations of verified drivers record their caller (a stack walk each)
+ * @param callSites whether allocations of verified drivers record their caller (a stack captured each,
+ *     resolved to the calling frame when read)
  * @param uniqueTags tags for which each call site gets a tag of its own ({@code Lea1}, {@code Lea2}, ...);
  *     the call site of such an allocation is always recorded, whatever {@code callSites} says, and a
  *     free that passes the shared tag matches the site's own tag

@@ -57,8 +57,8 @@ public @interface PoolTracked {
 
     /**
      * Whether each allocation records its caller, so that the listing says which line allocated
-     * what leaked. A stack walk per allocation; turn it off for tests that allocate millions of
-     * blocks.
+     * what leaked. A stack captured per allocation (and kept while the block is outstanding); turn
+     * it off for tests that allocate millions of blocks.
      */
     boolean callSites() default true;
 
