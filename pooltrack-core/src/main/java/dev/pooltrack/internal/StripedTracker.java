@@ -9,8 +9,8 @@ import java.util.Arrays;
  * by address, 32 bytes a record.
  *
  * <p>Thread-safe. Tracking and untracking take one segment's lock (one compare-and-set; the
- * critical section is a few array writes), under which the record is written and the driver's
- * counters are counted. Nothing is allocated on the Java heap per record, except when a segment grows.
+ * critical section is a few array writes) and, to count per driver, the lock of the calling thread's
+ * counter stripe. Nothing is allocated on the Java heap per record, except when a segment grows.
  */
 public final class StripedTracker implements Tracker {
 
@@ -29,11 +29,9 @@ public final class StripedTracker implements Tracker {
      * 2020-01-01, so 40 bits of milliseconds last until 2054.
      *
      * Per-driver counters (Windows' CurrentNonPagedPoolAllocations, PeakNonPagedPoolAllocations and
-     * the rest, reference §4) are split into 64 stripes, and the stripes are the record segments: an
-     * allocation and its free count in the segment of the block's address, under the lock already
-     * held for the record, so a pair takes two lock compare-and-sets, not four. Threads allocating for
-     * one driver at different addresses write different cache lines: no shared line per driver, no
-     * shared atomic add. Only the sum over stripes means anything.
+     * the rest, reference §4) are split into 64 stripes chosen by the calling thread, each with its own
+     * lock, so that threads allocating for one driver write different cache lines: no shared line per
+     * driver, no shared atomic add. A free counts in the freeing thread's stripe; only the sum means anything.
      * For each driver and each of its four quantities q (nonpaged allocs, nonpaged bytes, paged allocs,
      * paged bytes) a stripe holds current[q] and headroom[q]; the driver holds peak[q], a pool of spare
      * headroom[q] and a mask of the stripes that may hold headroom. The invariant, kept under the
@@ -41,8 +39,7 @@ public final class StripedTracker implements Tracker {
      *     peak = sum of current + sum of headroom + spare
      * so the current sum can never pass the peak unseen. An allocation whose stripe's headroom covers
      * it moves that much from headroom to current; a free moves it back. So a thread that allocates
-     * and frees at one address (as malloc hands a freed block back to the next request of its size)
-     * stays in one stripe. An allocation its stripe's headroom does
+     * and frees, at any addresses, stays in its own stripe. An allocation its stripe's headroom does
      * not cover takes the driver's lock (grant): it takes spare; if spare is short it first drains every
      * stripe in the mask into spare, and only if that is still short does it raise the peak, by exactly
      * what is missing, at a point where no headroom is left anywhere: the peak then equals the current
@@ -51,16 +48,15 @@ public final class StripedTracker implements Tracker {
      * the operations in which overlapping operations are ordered one way or the other. Operations that
      * do not overlap keep their order, so allocations made before any of them is freed always show as
      * the peak, and a single thread's counters are exactly Windows'. A grant happens on each new peak,
-     * and when an allocation lands in a segment whose headroom is used up (frees at other addresses
-     * left theirs elsewhere) until that segment gets a share of the spare (a grant gives it a quarter
-     * of what spare is left beyond its need).
-     * Lock order: driver lock, then segment locks in ascending order; counting holds one segment lock
-     * and never waits for a driver lock, which is why a grant runs after the segment lock is released
-     * and the count then retries. A record and its count are written under one lock, except after a
-     * grant: then a reader may see a record whose count is not in yet, and a free of a block that
-     * races its own allocation's count (only a program freeing an address it was not yet given can do
-     * that) may show the current sum one allocation low for that moment. A reader takes the driver
-     * lock and every segment lock, so it sees current and peak of one instant. */
+     * and when memory allocated on one thread is freed on another until the allocating thread's stripe
+     * gets a share of the spare (a grant gives it a quarter of what spare is left beyond its need).
+     * Lock order: driver lock, then stripe locks in ascending order; counting holds one stripe lock and
+     * never waits for a driver lock, which is why a grant runs after the stripe lock is released and
+     * the count then retries. A record and its count are under different locks, taken one after the
+     * other: a reader may see a record whose count is not in yet, and a free of a block that races its
+     * own allocation's count (only a program freeing an address it was not yet given can do that)
+     * may show the current sum one allocation low for that moment. A reader takes the driver lock and every stripe lock, so it sees current and peak of one
+     * instant. */
 
     private static final int SEGMENT_BITS = 6;
     private static final int SEGMENTS = 1 << SEGMENT_BITS;
@@ -103,8 +99,9 @@ public final class StripedTracker implements Tracker {
         }
     }
 
-    /** The records, and the per-driver counters striped the same way (a segment is a counter stripe). */
     private final Segment[] segments = new Segment[SEGMENTS];
+    /** The per-driver counters, striped by thread; a stripe is a Segment with no records. */
+    private final Segment[] stripes = new Segment[SEGMENTS];
     /** Per driver: peak[4] and spare[4], written under the driver's lock. */
     private final ChunkedCounters peaks = new ChunkedCounters();
     /** Per driver: bit i set if stripe i may hold headroom; changed under stripe i's lock. */
@@ -127,6 +124,7 @@ public final class StripedTracker implements Tracker {
         this.countPerDriver = countPerDriver;
         for (int i = 0; i < SEGMENTS; i++) {
             segments[i] = new Segment(INITIAL_CAPACITY);
+            stripes[i] = new Segment(0);
         }
         for (int i = 0; i < DRIVER_LOCKS; i++) {
             driverLocks[i] = new Object();
@@ -140,52 +138,60 @@ public final class StripedTracker implements Tracker {
         long w2 = ((long) tag << 32) | (site & 0xFFFF_FFFFL);
         long w3 = ((threadId & 0xFF_FFFFL) << 40) | ((timeMillis - EPOCH_MILLIS) & 0xFF_FFFF_FFFFL);
         long h = hash(address);
-        int segment = (int) (h >>> (64 - SEGMENT_BITS));
-        Segment s = segments[segment];
-        int q = driver * DRIVER_SLOTS + (poolType == 0 ? CURRENT_NONPAGED_ALLOCS : CURRENT_PAGED_ALLOCS);
-        boolean counted;
+        Segment s = segments[(int) (h >>> (64 - SEGMENT_BITS))];
         lock(s);
         try {
             insert(s, h, address, info, w2, w3);
-            counted = !countPerDriver || countLocked(s, driver, q, size);
         } finally {
             unlock(s);
         }
-        if (!counted) {
-            countAfterGrant(segment, driver, q, size);
+        if (countPerDriver) {
+            count(stripeOf(Thread.currentThread().threadId()), driver, poolType, size);
         }
     }
 
-    /**
-     * Counts an allocation in the segment's stripe if its headroom covers it; under the segment's
-     * lock. False if a grant is needed first.
-     */
-    private static boolean countLocked(Segment s, int driver, int q, long size) {
-        long[] c = countsFor(s, driver);
-        if (c[q + HEADROOM] >= 1 && c[q + 1 + HEADROOM] >= size) {
-            c[q] += 1;
-            c[q + 1] += size;
-            c[q + HEADROOM] -= 1;
-            c[q + 1 + HEADROOM] -= size;
-            return true;
-        }
-        return false;
-    }
-
-    /** Counts an allocation whose stripe had too little headroom: grants, then counts, until it fits. */
-    private void countAfterGrant(int stripe, int driver, int q, long size) {
-        Segment s = segments[stripe];
+    /** Counts an allocation in the stripe, taking headroom, granted first if the stripe has too little. */
+    private void count(int stripe, int driver, int poolType, long size) {
+        Segment s = stripes[stripe];
+        int q = driver * DRIVER_SLOTS + (poolType == 0 ? CURRENT_NONPAGED_ALLOCS : CURRENT_PAGED_ALLOCS);
         while (true) {
-            grant(stripe, driver, q, size);
             lock(s);
             try {
-                if (countLocked(s, driver, q, size)) {
+                long[] c = countsFor(s, driver);
+                if (c[q + HEADROOM] >= 1 && c[q + 1 + HEADROOM] >= size) {
+                    c[q] += 1;
+                    c[q + 1] += size;
+                    c[q + HEADROOM] -= 1;
+                    c[q + 1 + HEADROOM] -= size;
                     return;
                 }
             } finally {
                 unlock(s);
             }
+            grant(stripe, driver, q, size);
         }
+    }
+
+    /** Counts a free in the stripe: what it frees becomes the stripe's headroom. */
+    private void uncount(int stripe, int driver, int poolType, long size) {
+        Segment s = stripes[stripe];
+        int q = driver * DRIVER_SLOTS + (poolType == 0 ? CURRENT_NONPAGED_ALLOCS : CURRENT_PAGED_ALLOCS);
+        lock(s);
+        try {
+            long[] c = countsFor(s, driver);
+            c[q] -= 1;
+            c[q + 1] -= size;
+            c[q + HEADROOM] += 1;
+            c[q + 1 + HEADROOM] += size;
+            markHeadroom(driver, stripe);
+        } finally {
+            unlock(s);
+        }
+    }
+
+    /** The counter stripe of a thread. */
+    private static int stripeOf(long threadId) {
+        return (int) ((threadId * 0x9E37_79B9_7F4A_7C15L) >>> (64 - SEGMENT_BITS));
     }
 
     /** Puts a record into its segment; call under the segment's lock. */
@@ -229,7 +235,7 @@ public final class StripedTracker implements Tracker {
      * next allocations there need no grant. */
     private void grant(int stripe, int driver, int q, long size) {
         synchronized (driverLocks[driver & (DRIVER_LOCKS - 1)]) {
-            Segment s = segments[stripe];
+            Segment s = stripes[stripe];
             long shortAllocs;
             long shortBytes;
             lock(s);
@@ -280,7 +286,7 @@ public final class StripedTracker implements Tracker {
         while (mask != 0) {
             int i = Long.numberOfTrailingZeros(mask);
             mask &= mask - 1;
-            Segment s = segments[i];
+            Segment s = stripes[i];
             lock(s);
             try {
                 long[] c = countsFor(s, driver);
@@ -322,8 +328,7 @@ public final class StripedTracker implements Tracker {
     @Override
     public long untrack(long address, long[] record) {
         long h = hash(address);
-        int segment = (int) (h >>> (64 - SEGMENT_BITS));
-        Segment s = segments[segment];
+        Segment s = segments[(int) (h >>> (64 - SEGMENT_BITS))];
         long info;
         lock(s);
         try {
@@ -339,27 +344,17 @@ public final class StripedTracker implements Tracker {
             }
             s.live--;
             s.tombstones++;
-            if (countPerDriver) {
-                uncountLocked(s, segment, info);
-            }
         } finally {
             unlock(s);
         }
+        if (countPerDriver) {
+            uncount(
+                    stripeOf(Thread.currentThread().threadId()),
+                    Tracker.infoDriver(info),
+                    Tracker.infoPoolType(info),
+                    Tracker.infoSize(info));
+        }
         return info;
-    }
-
-    /** Counts a free in the segment's stripe: what it frees becomes the stripe's headroom; under the lock. */
-    private void uncountLocked(Segment s, int stripe, long info) {
-        int driver = Tracker.infoDriver(info);
-        long size = Tracker.infoSize(info);
-        int q = driver * DRIVER_SLOTS
-                + (Tracker.infoPoolType(info) == 0 ? CURRENT_NONPAGED_ALLOCS : CURRENT_PAGED_ALLOCS);
-        long[] c = countsFor(s, driver);
-        c[q] -= 1;
-        c[q + 1] -= size;
-        c[q + HEADROOM] += 1;
-        c[q + 1 + HEADROOM] += size;
-        markHeadroom(driver, stripe);
     }
 
     @Override
@@ -423,11 +418,11 @@ public final class StripedTracker implements Tracker {
         }
         int base = driver * DRIVER_SLOTS;
         synchronized (driverLocks[driver & (DRIVER_LOCKS - 1)]) {
-            for (Segment s : segments) {
+            for (Segment s : stripes) {
                 lock(s);
             }
             try {
-                for (Segment s : segments) {
+                for (Segment s : stripes) {
                     long[] c = s.counts;
                     if (c.length > base) {
                         for (int k = 0; k < 4; k++) {
@@ -436,7 +431,7 @@ public final class StripedTracker implements Tracker {
                     }
                 }
             } finally {
-                for (Segment s : segments) {
+                for (Segment s : stripes) {
                     unlock(s);
                 }
             }
