@@ -559,10 +559,8 @@ public final class PoolTrack {
         }
         int poolType = type.code();
         int tag = tagged.value();
-        int tagIndex = tags.indexOf(tag);
-        if (tagIndex < 0) {
-            tagIndex = tags.register(tag);
-        }
+        TagTable.Cached cached = tagged.indexCache;
+        int tagIndex = cached != null && cached.table() == tags ? cached.index() : tagIndexMissed(tagged);
         boolean tracked = d.tracked;
         PoolCounters.Cell cell = counters.cell();
         long base = NativeMemory.malloc(bytes + HEADER + (tracked ? TAIL : 0));
@@ -597,6 +595,16 @@ public final class PoolTrack {
                 (tag & 0xFFFF_FFFFL) | (slot << 32) | ((long) typeByte << 48) | ((long) (LIVE_MAGIC & 0xFF) << 56));
         Memory.EVERYTHING.set(ValueLayout.JAVA_LONG_UNALIGNED, base + 8, bytes);
         return address;
+    }
+
+    /** The counter index of {@code tag}, registered if new, kept in the tag for the next allocation. */
+    private int tagIndexMissed(Tag tag) {
+        int index = tags.indexOf(tag.value());
+        if (index < 0) {
+            index = tags.register(tag.value());
+        }
+        tag.indexCache = new TagTable.Cached(tags, index);
+        return index;
     }
 
     private long allocateSlow(Driver d, PoolType type, long bytes, Tag tag, int site, boolean untagged) {
@@ -702,7 +710,28 @@ public final class PoolTrack {
         return true;
     }
 
+    /* A free takes this short path when nothing can be wrong with it that the header does not show:
+     * no records and no special pool in the pool, an aligned address whose header is live, neither
+     * recorded nor charged to a tenant, and the tag the caller expects. It is small so that the JIT
+     * inlines it into the caller (the checked path is not). Every other free, including every one
+     * that raises a violation, takes freeChecked, which tests the same header again. */
     void free(Driver caller, long address, int expectedTag) {
+        if (!recordsExist && specialPool == null && address != 0 && (address & 0xF) == 0) {
+            long base = address - HEADER;
+            long word = Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base);
+            if ((word >>> 49) == (LIVE_MAGIC & 0xFFL) << 7 && (expectedTag == 0 || expectedTag == (int) word)) {
+                release(
+                        base,
+                        word,
+                        (int) (word >>> 48) & 1,
+                        Memory.EVERYTHING.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 8));
+                return;
+            }
+        }
+        freeChecked(caller, address, expectedTag);
+    }
+
+    private void freeChecked(Driver caller, long address, int expectedTag) {
         SpecialPool sp = specialPool;
         if (sp != null && sp.contains(address)) {
             freeSpecial(caller, sp, address, expectedTag);

@@ -1,5 +1,7 @@
 package dev.pooltrack;
 
+import dev.pooltrack.internal.TagTable;
+
 /**
  * A pool tag: one to four characters between 0x20 and 0x7E, held as the little-endian 32-bit value
  * Windows stores in the pool header.
@@ -22,6 +24,11 @@ public final class Tag implements Comparable<Tag> {
     private static final int BIG = pack("BIG ");
 
     private final int value;
+
+    /* The counter index of this tag in the pool that last allocated under it (PoolTrack.tagIndex):
+     * a cache that does not take part in equality. A plain field: a reader sees null, or a Cached
+     * whose final fields are complete, and checks its table before using the index. */
+    TagTable.Cached indexCache;
 
     private Tag(int value) {
         this.value = value;

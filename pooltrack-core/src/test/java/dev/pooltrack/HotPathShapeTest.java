@@ -28,6 +28,13 @@ class HotPathShapeTest {
                 .isGreaterThan(FREQ_INLINE_SIZE);
     }
 
+    @Test
+    void free_isSmallerThanFreqInlineSize_soTheCleanFreeIsInlinedIntoItsCaller() throws IOException {
+        assertThat(codeLength(PoolTrack.class, "free"))
+                .as("PoolTrack.free must stay below FreqInlineSize: its checked path belongs in freeChecked")
+                .isLessThanOrEqualTo(FREQ_INLINE_SIZE);
+    }
+
     /** The largest code length among the methods of that name. */
     private static int codeLength(Class<?> type, String method) throws IOException {
         byte[] bytes;

@@ -45,6 +45,17 @@ public final class PoolCounters {
         }
     }
 
+    /* Finding the calling thread's cell was a ThreadLocal lookup on every allocate and again on every
+     * free: the map probe, the weak key's check and the virtual-thread test. A small table indexed by
+     * the low bits of the thread id holds the cells found so far: a hit is one array load and one
+     * compare with Thread.currentThread(). Entries are written racily with a plain store, which is
+     * safe because a Cell's fields are final; two live threads whose ids share the low bits overwrite
+     * each other's entry and each falls back to the ThreadLocal, still counting in its own cell.
+     * Virtual threads are never cached (they share one cell). Entries of ended threads are cleared
+     * when their cells are folded, so the table keeps no Thread alive for long. */
+    private static final int CACHED_THREADS = 256;
+
+    private final Cell[] cellsByThread = new Cell[CACHED_THREADS];
     private final ThreadLocal<Cell> local = ThreadLocal.withInitial(this::register);
     private final Cell shared = new Cell(null);
     private final ChunkedCounters retired = new ChunkedCounters();
@@ -54,7 +65,20 @@ public final class PoolCounters {
     /** The calling thread's cell. */
     public Cell cell() {
         Thread t = Thread.currentThread();
-        return t.isVirtual() ? shared : local.get();
+        Cell c = cellsByThread[(int) t.threadId() & (CACHED_THREADS - 1)];
+        if (c != null && c.owner == t) {
+            return c;
+        }
+        return cellMissed(t);
+    }
+
+    private Cell cellMissed(Thread t) {
+        if (t.isVirtual()) {
+            return shared;
+        }
+        Cell c = local.get();
+        cellsByThread[(int) t.threadId() & (CACHED_THREADS - 1)] = c;
+        return c;
     }
 
     /** The first slot of a tag's counters for a pool type (0 nonpaged, 1 paged). */
@@ -141,6 +165,12 @@ public final class PoolCounters {
                     }
                 }
                 it.remove();
+            }
+        }
+        for (int i = 0; i < CACHED_THREADS; i++) {
+            Cell c = cellsByThread[i];
+            if (c != null && !c.owner.isAlive()) {
+                cellsByThread[i] = null;
             }
         }
     }
