@@ -945,25 +945,32 @@ public final class PoolTrack {
         PoolCounters.Cell cell = counters.cell();
         counters.onAllocate(cell, tagIndex, poolType, size);
         if (d.tracked) {
-            counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
-            if (site == 0 && callSites) {
-                site = sites.capture();
-            }
-            if (d.status == DriverStatus.UNLOADING || d.status == DriverStatus.UNLOADED) {
-                long[] c = new long[Tracker.DRIVER_COUNTERS];
-                tracker.driverCounters(d.index, c);
-                raise(Violations.allocationDuringUnload(
-                        d.name,
-                        c[Tracker.CURRENT_PAGED_BYTES],
-                        c[Tracker.CURRENT_NONPAGED_BYTES],
-                        c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS],
-                        sites.site(site)));
-            }
-            trackObserved(d, poolType, address, size, tag, site);
+            observeTracked(cell, d, poolType, address, size, tag, site);
         } else if (!observed.insert(address, size, tag, tagIndex, poolType, d.index)) {
             observeFree(address, new long[2]);
             observed.insert(address, size, tag, tagIndex, poolType, d.index);
         }
+    }
+
+    /* Out of line, so that the path of memory whose driver is not verified stays small enough to be
+     * inlined into the agent's hooks. */
+    private void observeTracked(
+            PoolCounters.Cell cell, Driver d, int poolType, long address, long size, int tag, int site) {
+        counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
+        if (site == 0 && callSites) {
+            site = sites.capture();
+        }
+        if (d.status == DriverStatus.UNLOADING || d.status == DriverStatus.UNLOADED) {
+            long[] c = new long[Tracker.DRIVER_COUNTERS];
+            tracker.driverCounters(d.index, c);
+            raise(Violations.allocationDuringUnload(
+                    d.name,
+                    c[Tracker.CURRENT_PAGED_BYTES],
+                    c[Tracker.CURRENT_NONPAGED_BYTES],
+                    c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS],
+                    sites.site(site)));
+        }
+        trackObserved(d, poolType, address, size, tag, site);
     }
 
     /* An address that is still recorded when the allocator hands it out again was freed through a
