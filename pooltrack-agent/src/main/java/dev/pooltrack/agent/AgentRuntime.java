@@ -97,8 +97,15 @@ final class AgentRuntime extends Hooks.Sink {
 
     // ---------------------------------------------------------------- hooks
 
+    /* Call sites are injected into classes whatever the mode, since settings may verify their driver
+     * later; on the lean path nothing reads them, so these two hooks read no thread state there (the
+     * lean allocation clears the site anyway, so a site set before the mode changed is not kept). */
+
     @Override
     public void site(int id) {
+        if (mode().lean()) {
+            return;
+        }
         ThreadState ts = state.get();
         if (!ts.busy) {
             ts.site = id;
@@ -107,6 +114,9 @@ final class AgentRuntime extends Hooks.Sink {
 
     @Override
     public void siteDone() {
+        if (mode().lean()) {
+            return;
+        }
         ThreadState ts = state.get();
         if (!ts.busy) {
             ts.site = 0;
