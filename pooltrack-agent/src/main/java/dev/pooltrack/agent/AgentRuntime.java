@@ -58,8 +58,9 @@ final class AgentRuntime extends Hooks.Sink {
 
     /**
      * The settings in force and what they ask of each allocation. {@code lean}: nothing but the
-     * per-tag counters is asked for (no driver verified, no tag rule, no unique tags, no stacks, no
-     * allocation log, no JFR events), so an allocation needs no driver, no call site and no busy flag.
+     * per-tag counters is asked for (no driver verified, no tag rule, no unique tags, no stacks), so an
+     * allocation needs no driver, no call site and no busy flag. The allocation log holds verified
+     * drivers' allocations only, so it has nothing to record then; JFR events are still emitted.
      */
     private record Mode(VerifierSettings settings, boolean walk, boolean callSites, boolean lean) {}
 
@@ -374,10 +375,15 @@ final class AgentRuntime extends Hooks.Sink {
     }
 
     /* The lean path: per-tag counters and the record that lets the free find size and tag. What
-     * the engine does here allocates no native memory, so the busy flag need not be set. */
+     * the engine does here allocates no native memory, so the busy flag need not be set. JFR events
+     * cost a check that the JIT folds away while no recording has them enabled; a free reads its
+     * record back only when one does. */
     private void counted(int poolType, long address, long size, int tag) {
         try {
             observer.allocated(unattributed.resolve(observer, null), poolType, address, size, tag, 0);
+            if (jfr) {
+                JfrEvents.allocated(tag, size, UNATTRIBUTED, poolType, address, 0, siteNames);
+            }
         } catch (DriverVerifierError e) {
             throw e;
         } catch (Throwable t) {
@@ -387,7 +393,20 @@ final class AgentRuntime extends Hooks.Sink {
 
     private void uncounted(long address) {
         try {
-            observer.freed(address);
+            if (jfr && JfrEvents.freeRecorded()) {
+                long[] r = state.get().record;
+                if (observer.freed(address, r)) {
+                    JfrEvents.freed(
+                            (int) r[AllocationObserver.TAG],
+                            r[AllocationObserver.SIZE],
+                            observer.driverAt((int) r[AllocationObserver.DRIVER])
+                                    .name(),
+                            (int) r[AllocationObserver.POOL_TYPE],
+                            address);
+                }
+            } else {
+                observer.freed(address);
+            }
         } catch (DriverVerifierError e) {
             throw e;
         } catch (Throwable t) {
@@ -439,7 +458,7 @@ final class AgentRuntime extends Hooks.Sink {
                 s.poolTracking() && (s.allDrivers() || !s.drivers().isEmpty());
         boolean walk =
                 verifiesSome || !options.rules().isEmpty() || !s.uniqueTags().isEmpty();
-        boolean lean = !walk && stacks == null && !log.enabled() && !jfr;
+        boolean lean = !walk && stacks == null;
         Mode m = new Mode(s, walk, s.callSites() || !s.uniqueTags().isEmpty(), lean);
         mode = m;
         return m;
