@@ -279,6 +279,29 @@ class AgentIT {
     }
 
     @Test
+    void jfr_countersOnly_allocationAndFreeEventsNameTheUnattributedDriver(@TempDir Path dir) throws Exception {
+        Path rec = dir.resolve("rec.jfr");
+        ForkedJvm.Run run = ForkedJvm.run(
+                dir,
+                List.of("-XX:StartFlightRecording:filename=" + rec + ",settings=default"),
+                "quiet",
+                ForkedJvm.standardJars(dir),
+                "jfr");
+        assertThat(run.exit()).as(run.toString()).isZero();
+
+        List<RecordedEvent> events = RecordingFile.readAllEvents(rec);
+        assertThat(events)
+                .filteredOn(e -> e.getEventType().getName().equals("dev.pooltrack.Allocation"))
+                .extracting(e -> e.getString("tag"), e -> e.getLong("bytes"), e -> e.getString("driver"))
+                .contains(
+                        tuple("Jdbb", 1500L, AgentRuntime.UNATTRIBUTED), tuple("Jffm", 64L, AgentRuntime.UNATTRIBUTED));
+        assertThat(events)
+                .filteredOn(e -> e.getEventType().getName().equals("dev.pooltrack.Free"))
+                .extracting(e -> e.getString("tag"), e -> e.getLong("bytes"), e -> e.getString("driver"))
+                .contains(tuple("Jffm", 64L, AgentRuntime.UNATTRIBUTED));
+    }
+
+    @Test
     void dynamicAttach_startsTrackingNewAllocationsNow(@TempDir Path dir) throws Exception {
         List<Path> cp = ForkedJvm.standardJars(dir);
         Path go = dir.resolve("go");
