@@ -6,13 +6,14 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 
 /** sun.misc.Unsafe's memory methods as method handles. */
-final class UnsafeHandles {
+public final class UnsafeHandles {
 
     private final MethodHandle allocate;
     private final MethodHandle reallocate;
     private final MethodHandle free;
 
-    UnsafeHandles() {
+    /** The handles, bound to the JDK's Unsafe instance. */
+    public UnsafeHandles() {
         try {
             Class<?> type = Class.forName("sun.misc.Unsafe");
             Field f = type.getDeclaredField("theUnsafe");
@@ -31,7 +32,8 @@ final class UnsafeHandles {
         }
     }
 
-    long allocateMemory(long bytes) {
+    /** {@code Unsafe.allocateMemory}. */
+    public long allocateMemory(long bytes) {
         try {
             return (long) allocate.invokeExact(bytes);
         } catch (Throwable t) {
@@ -47,7 +49,8 @@ final class UnsafeHandles {
         }
     }
 
-    void freeMemory(long address) {
+    /** {@code Unsafe.freeMemory}. */
+    public void freeMemory(long address) {
         try {
             free.invokeExact(address);
         } catch (Throwable t) {

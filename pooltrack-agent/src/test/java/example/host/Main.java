@@ -34,6 +34,7 @@ public final class Main {
                 Beta.run();
             }
             case "plain" -> Beta.leakMany(2, 1500);
+            case "counted" -> counted();
             case "natives" -> {
                 try {
                     example.natives.Natives.run();
@@ -55,6 +56,54 @@ public final class Main {
         }
         System.out.println("done");
     }
+
+    /**
+     * Each JDK path under the agent's per-tag counters alone: what is held, what is freed on the
+     * allocating thread and what another thread frees; prints the outstanding bytes and allocations of
+     * each tag, relative to the start.
+     */
+    static void counted() throws Exception {
+        PoolTrack pool = PoolTrack.system();
+        var before = pool.snapshot();
+        example.alpha.UnsafeHandles unsafe = new example.alpha.UnsafeHandles();
+        try (java.lang.foreign.Arena confined = java.lang.foreign.Arena.ofConfined()) {
+            confined.allocate(1000);
+            confined.allocate(24);
+        }
+        java.lang.foreign.Arena shared = java.lang.foreign.Arena.ofShared();
+        HELD.add(shared.allocate(3000));
+        HELD.add(java.nio.ByteBuffer.allocateDirect(5000));
+        unsafe.freeMemory(unsafe.allocateMemory(700));
+        HELD.add(unsafe.allocateMemory(300));
+        // 2000 blocks allocated here, freed by another thread
+        java.util.concurrent.BlockingQueue<Long> handoff = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread freer = Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; i < 2000; i++) {
+                    unsafe.freeMemory(handoff.take());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (int i = 0; i < 2000; i++) {
+            handoff.add(unsafe.allocateMemory(64 + i));
+        }
+        freer.join();
+        var now = pool.snapshot();
+        for (String tag : List.of("Jffm", "Jdbb", "Jusf")) {
+            var t = dev.pooltrack.Tag.of(tag);
+            System.out.println(tag + " outstanding: "
+                    + (now.tag(t).nonPagedBytes() - before.tag(t).nonPagedBytes()) + " bytes in "
+                    + (now.tag(t).nonPagedOutstanding() - before.tag(t).nonPagedOutstanding()) + " allocations");
+        }
+        System.out.println("drivers verified: "
+                + pool.drivers().stream()
+                        .filter(dev.pooltrack.Driver::isVerified)
+                        .count());
+    }
+
+    private static final List<Object> HELD = new java.util.ArrayList<>();
 
     /** Every path of alpha.jar, then beta.jar; waits until the GC freed what alpha dropped. */
     static void paths(Path dir) throws Exception {

@@ -3,6 +3,7 @@ package dev.pooltrack;
 import dev.pooltrack.internal.CallSites;
 import dev.pooltrack.internal.CoarseClock;
 import dev.pooltrack.internal.NativeMemory;
+import dev.pooltrack.internal.ObservedTable;
 import dev.pooltrack.internal.PoolCounters;
 import dev.pooltrack.internal.SpecialPool;
 import dev.pooltrack.internal.StripedTracker;
@@ -954,7 +955,7 @@ public final class PoolTrack {
      * tracker used only as that memory. Its per-driver counters are not reported: a driver that is
      * not verified has none, as on Windows. */
 
-    private final Tracker observed = new StripedTracker(false);
+    private final ObservedTable observed = new ObservedTable();
 
     void observeAllocation(Driver d, int poolType, long address, long size, int tag, int site) {
         if (address == 0) {
@@ -974,37 +975,48 @@ public final class PoolTrack {
         PoolCounters.Cell cell = counters.cell();
         counters.onAllocate(cell, tagIndex, poolType, size);
         if (d.tracked) {
-            counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
-            if (site == 0 && callSites) {
-                site = sites.capture();
-            }
-            if (d.status == DriverStatus.UNLOADING || d.status == DriverStatus.UNLOADED) {
-                long[] c = new long[Tracker.DRIVER_COUNTERS];
-                tracker.driverCounters(d.index, c);
-                raise(Violations.allocationDuringUnload(
-                        d.name,
-                        c[Tracker.CURRENT_PAGED_BYTES],
-                        c[Tracker.CURRENT_NONPAGED_BYTES],
-                        c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS],
-                        sites.site(site)));
-            }
-            trackObserved(tracker, d, poolType, address, size, tag, site);
-        } else {
-            trackObserved(observed, d, poolType, address, size, tag, site);
+            observeTracked(cell, d, poolType, address, size, tag, site);
+        } else if (!observed.insert(address, size, tag, tagIndex, poolType, d.index)) {
+            observeFree(address, new long[2]);
+            observed.insert(address, size, tag, tagIndex, poolType, d.index);
         }
+    }
+
+    /* Out of line, so that the path of memory whose driver is not verified stays small enough to be
+     * inlined into the agent's hooks. */
+    private void observeTracked(
+            PoolCounters.Cell cell, Driver d, int poolType, long address, long size, int tag, int site) {
+        counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
+        if (site == 0 && callSites) {
+            site = sites.capture();
+        }
+        if (d.status == DriverStatus.UNLOADING || d.status == DriverStatus.UNLOADED) {
+            long[] c = new long[Tracker.DRIVER_COUNTERS];
+            tracker.driverCounters(d.index, c);
+            raise(Violations.allocationDuringUnload(
+                    d.name,
+                    c[Tracker.CURRENT_PAGED_BYTES],
+                    c[Tracker.CURRENT_NONPAGED_BYTES],
+                    c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS],
+                    sites.site(site)));
+        }
+        trackObserved(d, poolType, address, size, tag, site);
     }
 
     /* An address that is still recorded when the allocator hands it out again was freed through a
      * path nobody reported (a C free(), a race between a realloc and its report): the old record is
-     * dropped, counted as freed, and the new allocation recorded. */
-    private void trackObserved(Tracker t, Driver d, int poolType, long address, long size, int tag, int site) {
+     * dropped, counted as freed, and the new allocation recorded. Observed memory of drivers that are
+     * not verified keeps no call site: nothing reads it (the allocation log and the per-site reports
+     * cover verified drivers only), so its record's site is 0 and its slot holds the tag's index,
+     * which spares the free a tag-table lookup. */
+    private void trackObserved(Driver d, int poolType, long address, long size, int tag, int site) {
         long thread = Thread.currentThread().threadId();
         long now = CoarseClock.millis();
         try {
-            t.track(address, size, tag, poolType, d.index, site, thread, now);
+            tracker.track(address, size, tag, poolType, d.index, site, thread, now);
         } catch (IllegalStateException trackedAlready) {
             observeFree(address, new long[2]);
-            t.track(address, size, tag, poolType, d.index, site, thread, now);
+            tracker.track(address, size, tag, poolType, d.index, site, thread, now);
         }
     }
 
@@ -1013,15 +1025,23 @@ public final class PoolTrack {
      * tag and site); false if the address is unknown.
      */
     boolean observeFree(long address, long[] record) {
-        long info = recordsExist ? tracker.untrack(address, record) : Tracker.NOT_TRACKED;
-        if (info == Tracker.NOT_TRACKED) {
-            info = observed.untrack(address, record);
+        if (recordsExist) {
+            long info = tracker.untrack(address, record);
+            if (info != Tracker.NOT_TRACKED) {
+                int tag = (int) (record[1] >>> 32);
+                counters.onFree(counters.cell(), tags.indexOf(tag), Tracker.infoPoolType(info), Tracker.infoSize(info));
+                return true;
+            }
         }
-        if (info == Tracker.NOT_TRACKED) {
+        if (!observed.remove(address, record)) {
             return false; // allocated before PoolTrack watched, or never seen
         }
-        int tag = (int) (record[1] >>> 32);
-        counters.onFree(counters.cell(), tags.indexOf(tag), Tracker.infoPoolType(info), Tracker.infoSize(info));
+        counters.onFree(
+                counters.cell(),
+                ObservedTable.tagIndex(record),
+                ObservedTable.poolType(record),
+                ObservedTable.size(record));
+        record[1] &= 0xFFFF_FFFF_0000_0000L; // tag, site 0
         return true;
     }
 

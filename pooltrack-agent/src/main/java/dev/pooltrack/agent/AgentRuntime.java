@@ -56,8 +56,13 @@ final class AgentRuntime extends Hooks.Sink {
         final long[] record = new long[AllocationObserver.RECORD_LENGTH];
     }
 
-    /** The settings in force and what they ask of each allocation. */
-    private record Mode(VerifierSettings settings, boolean walk, boolean callSites) {}
+    /**
+     * The settings in force and what they ask of each allocation. {@code lean}: nothing but the
+     * per-tag counters is asked for (no driver verified, no tag rule, no unique tags, no stacks), so an
+     * allocation needs no driver, no call site and no busy flag. The allocation log holds verified
+     * drivers' allocations only, so it has nothing to record then; JFR events are still emitted.
+     */
+    private record Mode(VerifierSettings settings, boolean walk, boolean callSites, boolean lean) {}
 
     final PoolTrack pool;
     final AllocationObserver observer;
@@ -93,8 +98,15 @@ final class AgentRuntime extends Hooks.Sink {
 
     // ---------------------------------------------------------------- hooks
 
+    /* Call sites are injected into classes whatever the mode, since settings may verify their driver
+     * later; on the lean path nothing reads them, so these two hooks read no thread state there (the
+     * lean allocation clears the site anyway, so a site set before the mode changed is not kept). */
+
     @Override
     public void site(int id) {
+        if (mode().lean()) {
+            return;
+        }
         ThreadState ts = state.get();
         if (!ts.busy) {
             ts.site = id;
@@ -103,6 +115,9 @@ final class AgentRuntime extends Hooks.Sink {
 
     @Override
     public void siteDone() {
+        if (mode().lean()) {
+            return;
+        }
         ThreadState ts = state.get();
         if (!ts.busy) {
             ts.site = 0;
@@ -110,17 +125,18 @@ final class AgentRuntime extends Hooks.Sink {
     }
 
     @Override
-    public void enterPath(int path, long requestedBytes) {
+    public Object enterPath(int path, long requestedBytes) {
         ThreadState ts = state.get();
         if (!ts.busy) {
             ts.path = path;
             ts.pathBytes = requestedBytes;
         }
+        return ts;
     }
 
     @Override
-    public void exitPath() {
-        ThreadState ts = state.get();
+    public void exitPath(Object enterState) {
+        ThreadState ts = enterState instanceof ThreadState t ? t : state.get();
         if (!ts.busy) {
             ts.path = 0;
         }
@@ -148,12 +164,25 @@ final class AgentRuntime extends Hooks.Sink {
         } else {
             tag = JUSF;
         }
-        record(ts, NON_PAGED, address, size, tag);
+        if (mode().lean()) {
+            ts.site = 0;
+            counted(NON_PAGED, address, size, tag);
+        } else {
+            record(ts, NON_PAGED, address, size, tag);
+        }
     }
+
+    /* A downcall's lean path reads no thread state at all: the busy flag keeps out what the agent
+     * and the engine allocate through the JDK on their own behalf, and neither calls the C allocator
+     * through a handle the agent watches (their own handles are left unwrapped). */
 
     /** A C allocator function called through a downcall handle ({@link AllocatorDowncalls}) returned {@code address}. */
     void downcallAllocated(long address, long bytes) {
         if (address == 0) {
+            return;
+        }
+        if (mode().lean()) {
+            counted(NON_PAGED, address, bytes, JDWN);
             return;
         }
         ThreadState ts = state.get();
@@ -198,6 +227,18 @@ final class AgentRuntime extends Hooks.Sink {
         }
     }
 
+    /** A C {@code free} called through a downcall handle ({@link AllocatorDowncalls}) is about to free {@code address}. */
+    void downcallFreed(long address) {
+        if (address == 0) {
+            return;
+        }
+        if (mode().lean()) {
+            uncounted(address);
+            return;
+        }
+        freed(address);
+    }
+
     @Override
     public void freed(long address) {
         if (address == 0) {
@@ -207,6 +248,14 @@ final class AgentRuntime extends Hooks.Sink {
         if (ts.busy) {
             return;
         }
+        if (mode().lean()) {
+            uncounted(address);
+        } else {
+            freedTracked(ts, address);
+        }
+    }
+
+    private void freedTracked(ThreadState ts, long address) {
         ts.busy = true;
         try {
             long[] r = ts.record;
@@ -255,9 +304,13 @@ final class AgentRuntime extends Hooks.Sink {
     private void record(ThreadState ts, int poolType, long address, long size, int defaultTag) {
         int injected = ts.site;
         ts.site = 0;
+        Mode m = mode();
+        if (m.lean()) {
+            counted(poolType, address, size, defaultTag);
+            return;
+        }
         ts.busy = true;
         try {
-            Mode m = mode();
             DriverRef ref;
             LoaderWatch.LoaderState loader;
             int tag = defaultTag;
@@ -321,6 +374,46 @@ final class AgentRuntime extends Hooks.Sink {
         }
     }
 
+    /* The lean path: per-tag counters and the record that lets the free find size and tag. What
+     * the engine does here allocates no native memory, so the busy flag need not be set. JFR events
+     * cost a check that the JIT folds away while no recording has them enabled; a free reads its
+     * record back only when one does. */
+    private void counted(int poolType, long address, long size, int tag) {
+        try {
+            observer.allocated(unattributed.resolve(observer, null), poolType, address, size, tag, 0);
+            if (jfr) {
+                JfrEvents.allocated(tag, size, UNATTRIBUTED, poolType, address, 0, siteNames);
+            }
+        } catch (DriverVerifierError e) {
+            throw e;
+        } catch (Throwable t) {
+            internalError(t);
+        }
+    }
+
+    private void uncounted(long address) {
+        try {
+            if (jfr && JfrEvents.freeRecorded()) {
+                long[] r = state.get().record;
+                if (observer.freed(address, r)) {
+                    JfrEvents.freed(
+                            (int) r[AllocationObserver.TAG],
+                            r[AllocationObserver.SIZE],
+                            observer.driverAt((int) r[AllocationObserver.DRIVER])
+                                    .name(),
+                            (int) r[AllocationObserver.POOL_TYPE],
+                            address);
+                }
+            } else {
+                observer.freed(address);
+            }
+        } catch (DriverVerifierError e) {
+            throw e;
+        } catch (Throwable t) {
+            internalError(t);
+        }
+    }
+
     private void freedSlow(ThreadState ts, long address, long[] r) {
         Driver d = observer.driverAt((int) r[AllocationObserver.DRIVER]);
         int tag = (int) r[AllocationObserver.TAG];
@@ -353,18 +446,22 @@ final class AgentRuntime extends Hooks.Sink {
         return false;
     }
 
+    /* Small enough to be inlined into every hook: the mode is recomputed out of line, once per
+     * change of settings. */
     private Mode mode() {
         VerifierSettings s = pool.settings();
         Mode m = mode;
-        if (m == null || m.settings() != s) {
-            boolean verifiesSome =
-                    s.poolTracking() && (s.allDrivers() || !s.drivers().isEmpty());
-            boolean walk = verifiesSome
-                    || !options.rules().isEmpty()
-                    || !s.uniqueTags().isEmpty();
-            m = new Mode(s, walk, s.callSites() || !s.uniqueTags().isEmpty());
-            mode = m;
-        }
+        return m != null && m.settings() == s ? m : newMode(s);
+    }
+
+    private Mode newMode(VerifierSettings s) {
+        boolean verifiesSome =
+                s.poolTracking() && (s.allDrivers() || !s.drivers().isEmpty());
+        boolean walk =
+                verifiesSome || !options.rules().isEmpty() || !s.uniqueTags().isEmpty();
+        boolean lean = !walk && stacks == null;
+        Mode m = new Mode(s, walk, s.callSites() || !s.uniqueTags().isEmpty(), lean);
+        mode = m;
         return m;
     }
 

@@ -297,7 +297,7 @@ final class AllocatorDowncalls extends Downcalls.Linking {
     }
 
     void free(long address) {
-        runtime.freed(address);
+        runtime.downcallFreed(address);
     }
 
     void posixMemalign(long result, long memptr, long alignment, long size) {

@@ -52,6 +52,11 @@ final class JfrEvents {
         }
     }
 
+    /** Whether a recording has the free event enabled now. */
+    static boolean freeRecorded() {
+        return new FreeEvent().isEnabled();
+    }
+
     static void freed(int tag, long bytes, String driver, int poolType, long address) {
         FreeEvent e = new FreeEvent();
         if (e.shouldCommit()) {

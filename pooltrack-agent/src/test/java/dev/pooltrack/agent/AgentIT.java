@@ -104,6 +104,24 @@ class AgentIT {
                 .contains("Alpha!leakDirect  example.alpha.Alpha.leakDirect(Alpha.java:");
     }
 
+    /* No flags: the agent keeps per-tag counters only, through its lean path (no driver, no call
+     * site, no busy flag) and the engine's table of observed memory. */
+    @Test
+    void countersOnly_everyJdkPath_outstandingBytesPerTagExact_freesFromAnotherThreadToo(@TempDir Path dir)
+            throws Exception {
+        ForkedJvm.Run run = ForkedJvm.run(dir, List.of(), "quiet", ForkedJvm.standardJars(dir), "counted");
+
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out())
+                .as("the confined arena's 1024 bytes are freed; the shared arena's 3000 are held")
+                .contains("Jffm outstanding: 3000 bytes in 1 allocations")
+                .contains("Jdbb outstanding: 5000 bytes in 1 allocations")
+                .as("Unsafe: 700 freed on the allocating thread, 2000 blocks freed by another thread, 300 held")
+                .contains("Jusf outstanding: 300 bytes in 1 allocations")
+                .contains("drivers verified: 0");
+        assertThat(run.err()).doesNotContain("internal error").doesNotContain("Exception");
+    }
+
     @Test
     void pluginLoaderClosed_withMemoryOutstanding_raises0xC4_62NamingTheJar(@TempDir Path dir) throws Exception {
         List<Path> cp = ForkedJvm.standardJars(dir);
@@ -258,6 +276,29 @@ class AgentIT {
                 .filteredOn(e -> "Jdbb".equals(e.getString("tag")))
                 .isNotEmpty()
                 .allSatisfy(e -> assertThat(e.getLong("nonPagedBytes")).isGreaterThanOrEqualTo(3000));
+    }
+
+    @Test
+    void jfr_countersOnly_allocationAndFreeEventsNameTheUnattributedDriver(@TempDir Path dir) throws Exception {
+        Path rec = dir.resolve("rec.jfr");
+        ForkedJvm.Run run = ForkedJvm.run(
+                dir,
+                List.of("-XX:StartFlightRecording:filename=" + rec + ",settings=default"),
+                "quiet",
+                ForkedJvm.standardJars(dir),
+                "jfr");
+        assertThat(run.exit()).as(run.toString()).isZero();
+
+        List<RecordedEvent> events = RecordingFile.readAllEvents(rec);
+        assertThat(events)
+                .filteredOn(e -> e.getEventType().getName().equals("dev.pooltrack.Allocation"))
+                .extracting(e -> e.getString("tag"), e -> e.getLong("bytes"), e -> e.getString("driver"))
+                .contains(
+                        tuple("Jdbb", 1500L, AgentRuntime.UNATTRIBUTED), tuple("Jffm", 64L, AgentRuntime.UNATTRIBUTED));
+        assertThat(events)
+                .filteredOn(e -> e.getEventType().getName().equals("dev.pooltrack.Free"))
+                .extracting(e -> e.getString("tag"), e -> e.getLong("bytes"), e -> e.getString("driver"))
+                .contains(tuple("Jffm", 64L, AgentRuntime.UNATTRIBUTED));
     }
 
     @Test

@@ -78,6 +78,16 @@ class DowncallIT {
     }
 
     @Test
+    void countersOnly_everyAllocatorFunction_countsExactBytesUnderJdwn(@TempDir Path dir) throws Exception {
+        ForkedJvm.Run run = ForkedJvm.run(dir, NATIVE_ACCESS, "quiet", classPath(dir), "natives");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out())
+                .as("the lean path counts what the verified path counts: frees, realloc moves and realloc to 0")
+                .contains("Jdwn bytes: 9332");
+        assertThat(run.err()).doesNotContain("internal error").doesNotContain("Exception");
+    }
+
+    @Test
     void downcallsOff_leavesHandlesAlone(@TempDir Path dir) throws Exception {
         ForkedJvm.Run run = ForkedJvm.run(dir, NATIVE_ACCESS, "downcalls=off,quiet", classPath(dir), "natives");
         assertThat(run.exit()).as(run.toString()).isZero();

@@ -64,14 +64,14 @@ public final class JdkAdvice {
 
         /** Marks the path with the capacity asked for. */
         @Advice.OnMethodEnter
-        public static void enter(@Advice.Argument(0) int capacity) {
-            Hooks.enterPath(Hooks.PATH_DIRECT_BUFFER, capacity);
+        public static Object enter(@Advice.Argument(0) int capacity) {
+            return Hooks.enterPath(Hooks.PATH_DIRECT_BUFFER, capacity);
         }
 
         /** Clears the mark, also when the allocation failed. */
         @Advice.OnMethodExit(onThrowable = Throwable.class)
-        public static void exit() {
-            Hooks.exitPath();
+        public static void exit(@Advice.Enter Object state) {
+            Hooks.exitPath(state);
         }
     }
 
@@ -81,14 +81,14 @@ public final class JdkAdvice {
 
         /** Marks the path with the segment's size. */
         @Advice.OnMethodEnter
-        public static void enter(@Advice.Argument(0) long byteSize) {
-            Hooks.enterPath(Hooks.PATH_SEGMENT, byteSize);
+        public static Object enter(@Advice.Argument(0) long byteSize) {
+            return Hooks.enterPath(Hooks.PATH_SEGMENT, byteSize);
         }
 
         /** Clears the mark, also when the allocation failed. */
         @Advice.OnMethodExit(onThrowable = Throwable.class)
-        public static void exit() {
-            Hooks.exitPath();
+        public static void exit(@Advice.Enter Object state) {
+            Hooks.exitPath(state);
         }
     }
 

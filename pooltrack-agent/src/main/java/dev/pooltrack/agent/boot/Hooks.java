@@ -54,19 +54,22 @@ public final class Hooks {
         }
     }
 
-    /** A JDK allocation path is entered: the next {@link #allocated} on this thread is its memory. */
-    public static void enterPath(int path, long requestedBytes) {
+    /**
+     * A JDK allocation path is entered: the next {@link #allocated} on this thread is its memory.
+     *
+     * @return what to hand to {@link #exitPath} (the thread's state, so that the exit need not look
+     *     it up again), or {@code null}
+     */
+    public static Object enterPath(int path, long requestedBytes) {
         Sink s = sink;
-        if (s != null) {
-            s.enterPath(path, requestedBytes);
-        }
+        return s != null ? s.enterPath(path, requestedBytes) : null;
     }
 
-    /** The JDK allocation path returned or threw. */
-    public static void exitPath() {
+    /** The JDK allocation path returned or threw; {@code enterState} is what {@link #enterPath} returned. */
+    public static void exitPath(Object enterState) {
         Sink s = sink;
         if (s != null) {
-            s.exitPath();
+            s.exitPath(enterState);
         }
     }
 
@@ -133,10 +136,10 @@ public final class Hooks {
         public abstract void siteDone();
 
         /** See {@link Hooks#enterPath}. */
-        public abstract void enterPath(int path, long requestedBytes);
+        public abstract Object enterPath(int path, long requestedBytes);
 
-        /** See {@link Hooks#exitPath}. */
-        public abstract void exitPath();
+        /** See {@link Hooks#exitPath}; {@code enterState} may be {@code null} or another sink's. */
+        public abstract void exitPath(Object enterState);
 
         /** See {@link Hooks#allocated}. */
         public abstract void allocated(long address, long bytes);

@@ -1,0 +1,210 @@
+package dev.pooltrack.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ObservedTableTest {
+
+    private static final int LEAK = 0x6B61654C;
+
+    @Test
+    void remove_afterInsert_handsBackSizeTagIndexPoolTypeAndDriver() {
+        ObservedTable t = new ObservedTable();
+        assertThat(t.insert(0x7f00_1000L, 4096, LEAK, 5, 1, 3)).isTrue();
+        long[] r = new long[2];
+        assertThat(t.remove(0x7f00_1000L, r)).isTrue();
+        assertThat(ObservedTable.size(r)).isEqualTo(4096);
+        assertThat(ObservedTable.tag(r)).isEqualTo(LEAK);
+        assertThat(ObservedTable.tagIndex(r)).isEqualTo(5);
+        assertThat(ObservedTable.poolType(r)).isEqualTo(1);
+        assertThat(Tracker.infoDriver(r[0])).isEqualTo(3);
+        assertThat(t.size()).isZero();
+    }
+
+    @Test
+    void insert_addressRecordedAlready_returnsFalseAndKeepsTheFirstRecord() {
+        ObservedTable t = new ObservedTable();
+        t.insert(0x2000, 64, LEAK, 1, 0, 0);
+        assertThat(t.insert(0x2000, 128, LEAK, 2, 1, 1)).isFalse();
+        long[] r = new long[2];
+        t.remove(0x2000, r);
+        assertThat(ObservedTable.size(r)).isEqualTo(64);
+        assertThat(ObservedTable.tagIndex(r)).isEqualTo(1);
+        assertThat(t.remove(0x2000, r)).isFalse();
+    }
+
+    @Test
+    void remove_unknownAddress_returnsFalseAndLeavesRecordUnchanged() {
+        ObservedTable t = new ObservedTable();
+        t.insert(0x3000, 64, LEAK, 1, 0, 0);
+        long[] r = {11, 22};
+        assertThat(t.remove(0x4000, r)).isFalse();
+        assertThat(t.remove(0, r)).isFalse();
+        assertThat(r).containsExactly(11, 22);
+        assertThat(t.size()).isEqualTo(1);
+    }
+
+    @Test
+    void insert_addressZero_isRejected() {
+        assertThatThrownBy(() -> new ObservedTable().insert(0, 1, LEAK, 0, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("address 0");
+    }
+
+    @Test
+    void size_largestSizeATrackerInfoHolds_roundTrips() {
+        ObservedTable t = new ObservedTable();
+        long big = (1L << 48) - 1;
+        t.insert(0x5000, big, LEAK, Integer.MAX_VALUE, 1, 0x7FFF);
+        long[] r = new long[2];
+        t.remove(0x5000, r);
+        assertThat(ObservedTable.size(r)).isEqualTo(big);
+        assertThat(ObservedTable.tagIndex(r)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(Tracker.infoDriver(r[0])).isEqualTo(0x7FFF);
+    }
+
+    /* Random inserts and removes against a HashMap: the table grows many times, and removals close
+     * holes in long probe runs (addresses 16 bytes apart, as malloc hands them out). */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void randomOperations_matchAMap(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        ObservedTable t = new ObservedTable();
+        Map<Long, long[]> model = new HashMap<>();
+        List<Long> live = new ArrayList<>();
+        long[] r = new long[2];
+        for (int op = 0; op < 200_000; op++) {
+            if (live.isEmpty() || random.nextInt(100) < 55) {
+                long address = 0x7f00_0000_0000L + 16L * random.nextInt(1 << 20);
+                long size = 1 + random.nextInt(1 << 20);
+                int tagIndex = random.nextInt(50);
+                boolean fresh = !model.containsKey(address);
+                assertThat(t.insert(address, size, LEAK + tagIndex, tagIndex, tagIndex & 1, tagIndex))
+                        .isEqualTo(fresh);
+                if (fresh) {
+                    model.put(address, new long[] {size, tagIndex});
+                    live.add(address);
+                }
+            } else {
+                int pick = random.nextInt(live.size());
+                long address = live.get(pick);
+                live.set(pick, live.get(live.size() - 1));
+                live.remove(live.size() - 1);
+                long[] expected = model.remove(address);
+                assertThat(t.remove(address, r)).isTrue();
+                assertThat(ObservedTable.size(r)).isEqualTo(expected[0]);
+                assertThat(ObservedTable.tagIndex(r)).isEqualTo((int) expected[1]);
+                assertThat(ObservedTable.tag(r)).isEqualTo(LEAK + (int) expected[1]);
+                assertThat(t.remove(address, r)).isFalse();
+            }
+        }
+        assertThat(t.size()).isEqualTo(model.size());
+        for (Map.Entry<Long, long[]> e : model.entrySet()) {
+            assertThat(t.remove(e.getKey(), r)).isTrue();
+            assertThat(ObservedTable.size(r)).isEqualTo(e.getValue()[0]);
+        }
+        assertThat(t.size()).isZero();
+    }
+
+    @Test
+    void footprint_oneMillionRecords_atMost64BytesEach() {
+        ObservedTable t = new ObservedTable();
+        long base = 0x7f00_0000_0000L;
+        for (int i = 0; i < 1_000_000; i++) {
+            t.insert(base + i * 48L, 64, LEAK, 0, 0, 0);
+        }
+        assertThat(t.size()).isEqualTo(1_000_000);
+        assertThat((double) t.footprintBytes() / t.size()).isLessThanOrEqualTo(64.0);
+    }
+
+    /* Four threads insert blocks; each hands every other block to the next thread, which removes it,
+     * and removes the rest itself: every removal finds its record, sizes add up exactly, and the
+     * table ends empty. */
+    @Test
+    void concurrentInsertAndRemove_freesFromOtherThreads_totalsExact() throws Exception {
+        int threads = 4;
+        int perThread = 200_000;
+        ObservedTable t = new ObservedTable();
+        List<Queue<Long>> handoff = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            handoff.add(new ConcurrentLinkedQueue<>());
+        }
+        AtomicLong inserted = new AtomicLong();
+        AtomicLong removed = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int n = 0; n < threads; n++) {
+            int me = n;
+            workers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                    long[] r = new long[2];
+                    Queue<Long> mine = handoff.get(me);
+                    Queue<Long> next = handoff.get((me + 1) % threads);
+                    long in = 0;
+                    long out = 0;
+                    for (int i = 1; i <= perThread; i++) {
+                        long address = ((long) (me + 1) << 40) + 16L * i;
+                        long size = i;
+                        if (!t.insert(address, size, LEAK, me, 0, me)) {
+                            throw new AssertionError("insert of a fresh address failed: " + address);
+                        }
+                        in += size;
+                        if ((i & 1) == 0) {
+                            next.add(address);
+                        } else if (!t.remove(address, r)) {
+                            throw new AssertionError("own block not found: " + address);
+                        } else {
+                            out += ObservedTable.size(r);
+                        }
+                        if ((i & 63) == 0) {
+                            out += drain(t, mine, r);
+                        }
+                    }
+                    inserted.addAndGet(in);
+                    removed.addAndGet(out);
+                    // the last hand-offs are drained after every worker finished
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
+        start.countDown();
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertThat(failure.get()).isNull();
+        long[] r = new long[2];
+        for (Queue<Long> q : handoff) {
+            removed.addAndGet(drain(t, q, r));
+        }
+        assertThat(removed.get()).isEqualTo(inserted.get());
+        assertThat(t.size()).isZero();
+    }
+
+    private static long drain(ObservedTable t, Queue<Long> q, long[] r) {
+        long bytes = 0;
+        for (Long a = q.poll(); a != null; a = q.poll()) {
+            if (!t.remove(a, r)) {
+                throw new AssertionError("handed-off block not found: " + a);
+            }
+            bytes += ObservedTable.size(r);
+        }
+        return bytes;
+    }
+}
