@@ -616,16 +616,7 @@ public final class PoolTrack {
             if (untagged) {
                 counters.add(counters.cell(), PoolCounters.ALLOCATIONS_WITH_NO_TAG, 1);
             }
-            if (d.status == DriverStatus.UNLOADING || d.status == DriverStatus.UNLOADED) {
-                long[] c = new long[Tracker.DRIVER_COUNTERS];
-                tracker.driverCounters(d.index, c);
-                raise(Violations.allocationDuringUnload(
-                        d.name,
-                        c[Tracker.CURRENT_PAGED_BYTES],
-                        c[Tracker.CURRENT_NONPAGED_BYTES],
-                        c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS],
-                        CallSites.callerOutsidePoolTrack()));
-            }
+            raiseIfUnloading(d, CallSites.callerOutsidePoolTrack());
             if (bytes == 0) {
                 raise(Violations.zeroByteAllocation(d.name, type, CallSites.callerOutsidePoolTrack()));
             }
@@ -982,14 +973,8 @@ public final class PoolTrack {
         }
     }
 
-    /* Out of line, so that the path of memory whose driver is not verified stays small enough to be
-     * inlined into the agent's hooks. */
-    private void observeTracked(
-            PoolCounters.Cell cell, Driver d, int poolType, long address, long size, int tag, int site) {
-        counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
-        if (site == 0 && callSites) {
-            site = sites.capture();
-        }
+    /** 0xC4/0x61: a verified driver allocates while it unloads or after it unloaded. */
+    private void raiseIfUnloading(Driver d, CallSite site) {
         if (d.status == DriverStatus.UNLOADING || d.status == DriverStatus.UNLOADED) {
             long[] c = new long[Tracker.DRIVER_COUNTERS];
             tracker.driverCounters(d.index, c);
@@ -998,8 +983,19 @@ public final class PoolTrack {
                     c[Tracker.CURRENT_PAGED_BYTES],
                     c[Tracker.CURRENT_NONPAGED_BYTES],
                     c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS],
-                    sites.site(site)));
+                    site));
         }
+    }
+
+    /* Out of line, so that the path of memory whose driver is not verified stays small enough to be
+     * inlined into the agent's hooks. */
+    private void observeTracked(
+            PoolCounters.Cell cell, Driver d, int poolType, long address, long size, int tag, int site) {
+        counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
+        if (site == 0 && callSites) {
+            site = sites.capture();
+        }
+        raiseIfUnloading(d, sites.site(site));
         trackObserved(d, poolType, address, size, tag, site);
     }
 
