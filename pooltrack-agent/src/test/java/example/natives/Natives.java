@@ -52,6 +52,7 @@ public final class Natives {
     public static void run() throws Throwable {
         PoolTrack pool = PoolTrack.system();
         long before = pool.snapshot().tag(Tag.of("Jdwn")).nonPagedBytes();
+        long walksBefore = stackWalks();
 
         leakMalloc();
         mallocThenFree();
@@ -64,6 +65,7 @@ public final class Natives {
         leakWithErrno();
         leakThroughLibraryLookup();
         longAddressesFreed();
+        System.out.println("stack walks for the downcalls: " + (stackWalks() - walksBefore));
         try (Arena arena = Arena.ofConfined()) {
             long n = (long) STRLEN.invokeExact(arena.allocateFrom("not an allocator"));
             System.out.println("strlen: " + n + " handle type " + STRLEN.type());
@@ -75,6 +77,13 @@ public final class Natives {
         System.out.println("Jdwn bytes: " + (after - before));
         System.out.println("malloc handle type: " + MALLOC.type() + ", with errno: " + MALLOC_ERRNO.type());
         own.freeAddress(ownAddress);
+    }
+
+    /** The agent's count of stack walks made to find a caller; -1 without the agent's MBean. */
+    private static long stackWalks() throws Exception {
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName agent = new javax.management.ObjectName("dev.pooltrack:type=Agent");
+        return jmx.isRegistered(agent) ? (Long) jmx.getAttribute(agent, "StackWalks") : -1;
     }
 
     static void leakMalloc() throws Throwable {

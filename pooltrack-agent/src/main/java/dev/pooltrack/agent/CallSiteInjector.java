@@ -40,18 +40,22 @@ final class CallSiteInjector implements ClassFileTransformer {
      *   sun/misc/Unsafe and jdk/internal/misc/Unsafe .allocateMemory, .reallocateMemory
      *   java/lang/foreign/Arena and java/lang/foreign/SegmentAllocator .allocate*
      *   java/nio/channels/FileChannel.map
+     *   java/lang/invoke/MethodHandle .invokeExact, .invoke, with the shape of a C allocator
+     *     function's downcall handle (see isAllocatorShape)
      * A SegmentAllocator may be a slicing allocator that never reaches native memory; siteDone then
      * clears the id so that a later allocation on the thread does not inherit it. The bytecode
      * offsets come from the ClassFile API (the original offsets, as javap shows them); the rewrite is
      * ASM's (from ByteBuddy), which keeps the stack map frames without resolving any class. */
 
     private static final String HOOKS = "dev/pooltrack/agent/boot/Hooks";
+    private static final String SEGMENT = "Ljava/lang/foreign/MemorySegment;";
 
     private static final byte[][] NEEDLES = {
         bytes("java/nio/ByteBuffer"),
         bytes("misc/Unsafe"),
         bytes("java/lang/foreign/"),
-        bytes("java/nio/channels/FileChannel")
+        bytes("java/nio/channels/FileChannel"),
+        bytes("java/lang/invoke/MethodHandle")
     };
 
     private final AgentRuntime runtime;
@@ -60,15 +64,47 @@ final class CallSiteInjector implements ClassFileTransformer {
         this.runtime = runtime;
     }
 
-    static boolean isTarget(String owner, String name) {
+    static boolean isTarget(String owner, String name, String descriptor) {
         return switch (owner) {
             case "java/nio/ByteBuffer" -> name.equals("allocateDirect");
             case "sun/misc/Unsafe", "jdk/internal/misc/Unsafe" ->
                 name.equals("allocateMemory") || name.equals("reallocateMemory");
             case "java/lang/foreign/Arena", "java/lang/foreign/SegmentAllocator" -> name.startsWith("allocate");
             case "java/nio/channels/FileChannel" -> name.equals("map");
+            case "java/lang/invoke/MethodHandle" ->
+                (name.equals("invokeExact") || name.equals("invoke")) && isAllocatorShape(descriptor);
             default -> false;
         };
+    }
+
+    /* A call through a MethodHandle may be a call of a downcall handle the agent watches
+     * (AllocatorDowncalls): malloc, calloc, realloc, posix_memalign or aligned_alloc, whose handles
+     * take one to three integers or addresses (plus a leading captured-state segment) and return an
+     * address or, for posix_memalign, an int. Which handle a call site invokes is known only at run
+     * time, so every call of that shape gets a site id: for a watched handle the allocation then
+     * needs no stack walk to find its driver and site; for any other (strlen, say) the id is set and
+     * cleared again, a few nanoseconds. free needs no site and its shape (returning void) is not marked. */
+    static boolean isAllocatorShape(String descriptor) {
+        int close = descriptor.indexOf(')');
+        if (descriptor.isEmpty() || descriptor.charAt(0) != '(' || close < 0) {
+            return false;
+        }
+        String ret = descriptor.substring(close + 1);
+        if (!ret.equals("J") && !ret.equals("I") && !ret.equals(SEGMENT)) {
+            return false;
+        }
+        int params = 0;
+        for (int i = 1; i < close; params++) {
+            char c = descriptor.charAt(i);
+            if (c == 'J' || c == 'I') {
+                i++;
+            } else if (descriptor.startsWith(SEGMENT, i)) {
+                i += SEGMENT.length();
+            } else {
+                return false;
+            }
+        }
+        return params >= 1 && params <= 4;
     }
 
     @Override
@@ -113,7 +149,10 @@ final class CallSiteInjector implements ClassFileTransformer {
                     line = ln.line();
                 } else if (e instanceof Instruction ins) {
                     if (ins instanceof InvokeInstruction inv
-                            && isTarget(inv.owner().asInternalName(), inv.name().stringValue())) {
+                            && isTarget(
+                                    inv.owner().asInternalName(),
+                                    inv.name().stringValue(),
+                                    inv.type().stringValue())) {
                         sites.add(new CallSite(binaryName, method, source, line, bci));
                     }
                     bci += ins.sizeInBytes();
@@ -165,7 +204,7 @@ final class CallSiteInjector implements ClassFileTransformer {
 
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-            if (next < ids.length && isTarget(owner, name)) {
+            if (next < ids.length && isTarget(owner, name, descriptor)) {
                 super.visitLdcInsn(ids[next++]);
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "site", "(I)V", false);
                 super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);

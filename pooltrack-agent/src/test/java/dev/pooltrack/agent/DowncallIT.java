@@ -45,6 +45,8 @@ class DowncallIT {
                 .as("PoolTrack's own malloc (777 bytes, tag Own) is not counted again under Jdwn")
                 .contains("Jdwn bytes: 9332")
                 .contains("strlen: 16")
+                .as("each downcall site in the driver's class got a site id when it loaded: no stack walks")
+                .contains("stack walks for the downcalls: 0")
                 .as("the handles keep the types the program asked for")
                 .contains("malloc handle type: (long)MemorySegment, with errno: (MemorySegment,long)MemorySegment");
         assertThat(run.err()).doesNotContain("internal error").doesNotContain("Exception");
