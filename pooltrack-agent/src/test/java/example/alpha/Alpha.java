@@ -3,6 +3,9 @@ package example.alpha;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
@@ -47,7 +50,25 @@ public final class Alpha {
         tempMapped(file);
         freeMappedSegment(file);
         leakMappedSegment(file);
+        leakThroughHandle();
         return DROPPED;
+    }
+
+    /* A call through a MethodHandle of malloc's shape, (long)long, whose target is Java code of
+     * another driver: the site id this call gets names the caller of a C allocator downcall only,
+     * so the direct buffer allocated behind it is beta's (found by a stack walk), not alpha's. */
+    static void leakThroughHandle() throws Exception {
+        MethodHandle h = MethodHandles.publicLookup()
+                .findStatic(
+                        example.beta.Beta.class, "allocateForHandle", MethodType.methodType(long.class, long.class));
+        try {
+            long bytes = (long) h.invokeExact(2600L);
+            KEEP.add(bytes);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     static void leakDirect() {

@@ -35,6 +35,16 @@ public final class Beta {
         KEEP.add(b);
     }
 
+    /**
+     * Allocates a direct buffer through the helper for a caller that reaches this method through a
+     * {@code MethodHandle} of a C allocator's shape ({@code Alpha.leakThroughHandle}): the buffer is
+     * beta's, not the caller's.
+     */
+    public static long allocateForHandle(long bytes) {
+        KEEP.add(BufferPool.acquire((int) bytes));
+        return bytes;
+    }
+
     /** Allocates and frees {@code n} segments of 64 bytes, each in its own confined arena. */
     public static void churn(int n) {
         for (int i = 0; i < n; i++) {

@@ -316,6 +316,9 @@ final class AgentRuntime extends Hooks.Sink {
             int tag = defaultTag;
             int site = 0;
             InjectedSites.Site s = injected == 0 ? null : sites.get(injected);
+            if (s != null && s.downcallOnly() && defaultTag != JDWN) {
+                s = null;
+            }
             if (s != null) {
                 ref = s.driver();
                 loader = s.loader();
@@ -505,8 +508,8 @@ final class AgentRuntime extends Hooks.Sink {
     }
 
     /** Registers a call site injected into a class that is loading; its injected id. */
-    int inject(String driver, LoaderWatch.LoaderState loader, int ruleTag, CallSite site) {
-        return sites.register(new InjectedSites.Site(ref(driver), loader, ruleTag, site, siteId(site)));
+    int inject(String driver, LoaderWatch.LoaderState loader, int ruleTag, CallSite site, boolean downcallOnly) {
+        return sites.register(new InjectedSites.Site(ref(driver), loader, ruleTag, site, siteId(site), downcallOnly));
     }
 
     private void unload(String driverName, String why) {

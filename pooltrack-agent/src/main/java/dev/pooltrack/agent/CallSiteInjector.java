@@ -49,13 +49,14 @@ final class CallSiteInjector implements ClassFileTransformer {
 
     private static final String HOOKS = "dev/pooltrack/agent/boot/Hooks";
     private static final String SEGMENT = "Ljava/lang/foreign/MemorySegment;";
+    private static final String METHOD_HANDLE = "java/lang/invoke/MethodHandle";
 
     private static final byte[][] NEEDLES = {
         bytes("java/nio/ByteBuffer"),
         bytes("misc/Unsafe"),
         bytes("java/lang/foreign/"),
         bytes("java/nio/channels/FileChannel"),
-        bytes("java/lang/invoke/MethodHandle")
+        bytes(METHOD_HANDLE)
     };
 
     private final AgentRuntime runtime;
@@ -71,8 +72,7 @@ final class CallSiteInjector implements ClassFileTransformer {
                 name.equals("allocateMemory") || name.equals("reallocateMemory");
             case "java/lang/foreign/Arena", "java/lang/foreign/SegmentAllocator" -> name.startsWith("allocate");
             case "java/nio/channels/FileChannel" -> name.equals("map");
-            case "java/lang/invoke/MethodHandle" ->
-                (name.equals("invokeExact") || name.equals("invoke")) && isAllocatorShape(descriptor);
+            case METHOD_HANDLE -> (name.equals("invokeExact") || name.equals("invoke")) && isAllocatorShape(descriptor);
             default -> false;
         };
     }
@@ -83,7 +83,11 @@ final class CallSiteInjector implements ClassFileTransformer {
      * address or, for posix_memalign, an int. Which handle a call site invokes is known only at run
      * time, so every call of that shape gets a site id: for a watched handle the allocation then
      * needs no stack walk to find its driver and site; for any other (strlen, say) the id is set and
-     * cleared again, a few nanoseconds. free needs no site and its shape (returning void) is not marked. */
+     * cleared again, a few nanoseconds. free needs no site and its shape (returning void) is not
+     * marked. Such a site names the caller of a C allocator downcall only (InjectedSites.Site
+     * .downcallOnly): if the handle's target is Java code that allocates through the JDK, that
+     * allocation is attributed by a stack walk as before, so a handle cannot pass its caller's site on
+     * to memory another driver's code allocates behind it. */
     static boolean isAllocatorShape(String descriptor) {
         int close = descriptor.indexOf(')');
         if (descriptor.isEmpty() || descriptor.charAt(0) != '(' || close < 0) {
@@ -134,26 +138,26 @@ final class CallSiteInjector implements ClassFileTransformer {
         String source = cm.findAttribute(Attributes.sourceFile())
                 .map(a -> a.sourceFile().stringValue())
                 .orElse(null);
-        Map<String, List<CallSite>> found = new HashMap<>();
+        Map<String, List<Found>> found = new HashMap<>();
         for (MethodModel m : cm.methods()) {
             CodeModel code = m.code().orElse(null);
             if (code == null) {
                 continue;
             }
             String method = m.methodName().stringValue();
-            List<CallSite> sites = new ArrayList<>();
+            List<Found> sites = new ArrayList<>();
             int bci = 0;
             int line = -1;
             for (CodeElement e : code) {
                 if (e instanceof LineNumber ln) {
                     line = ln.line();
                 } else if (e instanceof Instruction ins) {
-                    if (ins instanceof InvokeInstruction inv
-                            && isTarget(
-                                    inv.owner().asInternalName(),
-                                    inv.name().stringValue(),
-                                    inv.type().stringValue())) {
-                        sites.add(new CallSite(binaryName, method, source, line, bci));
+                    if (ins instanceof InvokeInstruction inv) {
+                        String owner = inv.owner().asInternalName();
+                        if (isTarget(owner, inv.name().stringValue(), inv.type().stringValue())) {
+                            sites.add(new Found(
+                                    new CallSite(binaryName, method, source, line, bci), owner.equals(METHOD_HANDLE)));
+                        }
                     }
                     bci += ins.sizeInBytes();
                 }
@@ -172,7 +176,12 @@ final class CallSiteInjector implements ClassFileTransformer {
         found.forEach((key, sites) -> {
             int[] a = new int[sites.size()];
             for (int i = 0; i < a.length; i++) {
-                a[i] = runtime.inject(driver, state, ruleTag, sites.get(i));
+                a[i] = runtime.inject(
+                        driver,
+                        state,
+                        ruleTag,
+                        sites.get(i).site(),
+                        sites.get(i).downcallOnly());
             }
             ids.put(key, a);
         });
@@ -192,6 +201,9 @@ final class CallSiteInjector implements ClassFileTransformer {
                 0);
         return writer.toByteArray();
     }
+
+    /** A call found to mark, and whether it is a call through a MethodHandle. */
+    private record Found(CallSite site, boolean downcallOnly) {}
 
     private static final class SiteMarker extends MethodVisitor {
         private final int[] ids;

@@ -19,8 +19,17 @@ final class InjectedSites {
      * @param ruleTag the tag the rules give the class, or 0
      * @param site the site
      * @param coreSite the site's id in the pool
+     * @param downcallOnly whether the site is a call through a {@code MethodHandle}, which names the
+     *     caller of a watched C allocator downcall only: a JDK-path allocation made inside the handle's
+     *     target (Java code behind a handle) is attributed by a stack walk
      */
-    record Site(DriverRef driver, LoaderWatch.LoaderState loader, int ruleTag, CallSite site, int coreSite) {}
+    record Site(
+            DriverRef driver,
+            LoaderWatch.LoaderState loader,
+            int ruleTag,
+            CallSite site,
+            int coreSite,
+            boolean downcallOnly) {}
 
     private volatile Site[] sites = new Site[256];
     private int count = 1; // id 0 means no site

@@ -91,7 +91,8 @@ class AgentIT {
                 .containsExactlyInAnyOrder(
                         tuple("Beta", 8192L, "leakDirect"),
                         tuple("Beta", 64L, "leakUnsafe"),
-                        tuple("Beta", 2500L, "viaHelper"));
+                        tuple("Beta", 2500L, "viaHelper"),
+                        tuple("Beta", 2600L, "allocateForHandle"));
         assertThat(leaked)
                 .extracting(OutstandingAllocation::driver)
                 .as("only verified drivers are recorded")
