@@ -5,7 +5,8 @@
 #
 # STEPS_JSON is a list of ["expect", "text"] (wait up to 30 s for the text to appear after what the
 # last expect matched) and ["send", "text"] (type it; \r is Enter, \x03 Ctrl-C, \x04 Ctrl-D).
-# Afterwards the output is read to its end. Everything the command wrote to the terminal goes to
+# Afterwards the output is read to its end; a command still running 30 s after the last step is
+# killed (a step failure then). Everything the command wrote to the terminal goes to
 # standard output, unchanged. Standard error gets one line "lflag icanon=N echo=N" with the
 # terminal's local modes after the command ended, and, if a step failed, a line saying why.
 # The exit status is the command's (128+N if signal N killed it), or 99 if a step failed.
@@ -14,6 +15,7 @@ import json
 import os
 import pty
 import select
+import signal
 import struct
 import sys
 import termios
@@ -24,6 +26,11 @@ command = sys.argv[2:]
 
 pid, fd = pty.fork()
 if pid == 0:
+    # As a shell does for a job in the foreground: Ctrl-C and Ctrl-\ act on the command even when
+    # this driver was started with them ignored (a build run in the background, under nohup), and
+    # the JVM only handles SIGINT when it does not start with it ignored.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     os.execvp(command[0], command)
 
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
@@ -71,12 +78,23 @@ for kind, text in steps:
 if failure:
     os.kill(pid, 9)
 deadline = time.time() + 30
+ended = False
 while time.time() < deadline:
     if read_some(deadline - time.time()) is None:
+        ended = True
         break
+reaped = None
+if not ended:
+    reaped = os.waitpid(pid, os.WNOHANG)
+    if reaped == (0, 0):
+        # still running: waiting for it without reading would leave it blocked on a full terminal
+        # and this driver blocked on it, for ever
+        reaped = None
+        os.kill(pid, 9)
+        failure = failure or "the command was still running 30 s after the last step"
 
 lflag = termios.tcgetattr(fd)[3]
-_, status = os.waitpid(pid, 0)
+_, status = reaped if reaped else os.waitpid(pid, 0)
 code = os.waitstatus_to_exitcode(status)
 if code < 0:
     code = 128 - code
