@@ -95,8 +95,14 @@ public final class PoolTrack {
             }
 
             @Override
-            public void allocated(PoolTrack pool, Driver d, int poolType, long address, long size, int tag, int site) {
-                pool.observeAllocation(d, poolType, address, size, tag, site);
+            public void allocated(
+                    PoolTrack pool, Driver d, int poolType, long address, long size, int tag, int tagIndex, int site) {
+                pool.observeAllocation(d, poolType, address, size, tag, tagIndex, site);
+            }
+
+            @Override
+            public int tagIndex(PoolTrack pool, int tag) {
+                return pool.tagIndexOf(tag);
             }
 
             @Override
@@ -948,7 +954,10 @@ public final class PoolTrack {
 
     private final ObservedTable observed = new ObservedTable();
 
-    void observeAllocation(Driver d, int poolType, long address, long size, int tag, int site) {
+    /* The agent passes the index of its JDK paths' fixed tags (Jdbb, Jusf, ...), which it looked up
+     * once: a tag's index never changes, so the hash probe per allocation is spared. A tag split per
+     * call site is another tag, whose index is looked up here. */
+    void observeAllocation(Driver d, int poolType, long address, long size, int tag, int tagIndex, int site) {
         if (address == 0) {
             return;
         }
@@ -958,10 +967,10 @@ public final class PoolTrack {
                 site = sites.capture();
             }
             tag = uniqueTagFor(Tag.ofValue(tag), site).value();
+            tagIndex = -1;
         }
-        int tagIndex = tags.indexOf(tag);
         if (tagIndex < 0) {
-            tagIndex = tags.register(tag);
+            tagIndex = tagIndexOf(tag);
         }
         PoolCounters.Cell cell = counters.cell();
         counters.onAllocate(cell, tagIndex, poolType, size);
@@ -971,6 +980,12 @@ public final class PoolTrack {
             observeFree(address, new long[2]);
             observed.insert(address, size, tag, tagIndex, poolType, d.index);
         }
+    }
+
+    /** The index of {@code tag} in this pool's tag table, registered first if it is new. */
+    int tagIndexOf(int tag) {
+        int tagIndex = tags.indexOf(tag);
+        return tagIndex >= 0 ? tagIndex : tags.register(tag);
     }
 
     /** 0xC4/0x61: a verified driver allocates while it unloads or after it unloaded. */

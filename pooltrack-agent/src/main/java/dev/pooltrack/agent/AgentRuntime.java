@@ -48,13 +48,37 @@ final class AgentRuntime extends Hooks.Sink {
     private static final int PAGED = PoolType.PAGED.code();
 
     static final class ThreadState {
+        /** The id of the thread whose state this is (ids are never reused). */
+        final long owner;
+
         int site;
         int path;
         long pathBytes;
         boolean busy;
         int countdown;
         final long[] record = new long[AllocationObserver.RECORD_LENGTH];
+
+        ThreadState(long owner) {
+            this.owner = owner;
+        }
     }
+
+    /* Finding the thread's state was a ThreadLocal lookup in every hook (the map probe, the weak
+     * key's check): about four per direct buffer or segment. As the engine's PoolCounters.cell()
+     * does, a small table indexed by the low bits of the thread id holds the states found so far; a
+     * hit is one array load and one compare of the owner's id with the current thread's. Entries are
+     * written racily with a plain store, which is safe because the owner field is final; two live
+     * threads whose ids share the low bits overwrite each other's entry and each falls back to the
+     * ThreadLocal, still finding its own state. A state holds the thread's id, not the Thread, so the
+     * table keeps no ended thread (nor its context class loader) alive. Virtual threads, which may be
+     * millions, are never cached. */
+    private static final int CACHED_THREADS = 256;
+
+    /* The JDK paths' tags, indexed by the *_SLOT constants, and their indexes in the pool's tag
+     * table, looked up on first use (registering them at start-up would list them in !poolused before
+     * anything is allocated under them). Written racily: a tag's index never changes. */
+    private static final int[] PATH_TAGS = {JDBB, JUSF, JFFM, JMAP, JDWN};
+    private static final int JDBB_SLOT = 0, JUSF_SLOT = 1, JFFM_SLOT = 2, JMAP_SLOT = 3, JDWN_SLOT = 4;
 
     /**
      * The settings in force and what they ask of each allocation. {@code lean}: nothing but the
@@ -79,7 +103,10 @@ final class AgentRuntime extends Hooks.Sink {
     private final Map<CallSite, Integer> siteIds = new ConcurrentHashMap<>();
     private final DriverRef unattributed;
     private final java.util.function.IntFunction<Object> siteNames = this::callSiteOf;
-    private final ThreadLocal<ThreadState> state = ThreadLocal.withInitial(ThreadState::new);
+    private final ThreadState[] statesByThread = new ThreadState[CACHED_THREADS];
+    private final ThreadLocal<ThreadState> local =
+            ThreadLocal.withInitial(() -> new ThreadState(Thread.currentThread().threadId()));
+    private final int[] pathTagIndexes = {-1, -1, -1, -1, -1};
     private final AtomicLong internalErrors = new AtomicLong();
     private volatile Mode mode;
 
@@ -96,6 +123,34 @@ final class AgentRuntime extends Hooks.Sink {
         this.unattributed = ref(UNATTRIBUTED);
     }
 
+    /** The calling thread's state. */
+    ThreadState state() {
+        Thread t = Thread.currentThread();
+        long id = t.threadId();
+        ThreadState ts = statesByThread[(int) id & (CACHED_THREADS - 1)];
+        if (ts != null && ts.owner == id) {
+            return ts;
+        }
+        return stateMissed(t, id);
+    }
+
+    private ThreadState stateMissed(Thread t, long id) {
+        ThreadState ts = local.get();
+        if (!t.isVirtual()) {
+            statesByThread[(int) id & (CACHED_THREADS - 1)] = ts;
+        }
+        return ts;
+    }
+
+    private int tagIndexOf(int slot) {
+        int i = pathTagIndexes[slot];
+        if (i < 0) {
+            i = observer.tagIndex(PATH_TAGS[slot]);
+            pathTagIndexes[slot] = i;
+        }
+        return i;
+    }
+
     // ---------------------------------------------------------------- hooks
 
     /* Call sites are injected into classes whatever the mode, since settings may verify their driver
@@ -107,7 +162,7 @@ final class AgentRuntime extends Hooks.Sink {
         if (mode().lean()) {
             return;
         }
-        ThreadState ts = state.get();
+        ThreadState ts = state();
         if (!ts.busy) {
             ts.site = id;
         }
@@ -118,7 +173,7 @@ final class AgentRuntime extends Hooks.Sink {
         if (mode().lean()) {
             return;
         }
-        ThreadState ts = state.get();
+        ThreadState ts = state();
         if (!ts.busy) {
             ts.site = 0;
         }
@@ -126,7 +181,7 @@ final class AgentRuntime extends Hooks.Sink {
 
     @Override
     public Object enterPath(int path, long requestedBytes) {
-        ThreadState ts = state.get();
+        ThreadState ts = state();
         if (!ts.busy) {
             ts.path = path;
             ts.pathBytes = requestedBytes;
@@ -136,7 +191,7 @@ final class AgentRuntime extends Hooks.Sink {
 
     @Override
     public void exitPath(Object enterState) {
-        ThreadState ts = enterState instanceof ThreadState t ? t : state.get();
+        ThreadState ts = enterState instanceof ThreadState t ? t : state();
         if (!ts.busy) {
             ts.path = 0;
         }
@@ -147,34 +202,35 @@ final class AgentRuntime extends Hooks.Sink {
         if (address == 0) {
             return;
         }
-        ThreadState ts = state.get();
+        ThreadState ts = state();
         if (ts.busy) {
             return;
         }
         int path = ts.path;
         ts.path = 0;
-        int tag;
+        int slot;
         long size = bytes;
         if (path == Hooks.PATH_DIRECT_BUFFER) {
-            tag = JDBB;
+            slot = JDBB_SLOT;
             size = ts.pathBytes;
         } else if (path == Hooks.PATH_SEGMENT) {
-            tag = JFFM;
+            slot = JFFM_SLOT;
             size = ts.pathBytes;
         } else {
-            tag = JUSF;
+            slot = JUSF_SLOT;
         }
         if (mode().lean()) {
             ts.site = 0;
-            counted(NON_PAGED, address, size, tag);
+            counted(NON_PAGED, address, size, slot);
         } else {
-            record(ts, NON_PAGED, address, size, tag);
+            record(ts, NON_PAGED, address, size, slot);
         }
     }
 
-    /* A downcall's lean path reads no thread state at all: the busy flag keeps out what the agent
-     * and the engine allocate through the JDK on their own behalf, and neither calls the C allocator
-     * through a handle the agent watches (their own handles are left unwrapped). */
+    /* A downcall's lean path reads no busy flag: the flag keeps out what the agent and the engine
+     * allocate through the JDK on their own behalf, and neither calls the C allocator through a
+     * handle the agent watches (their own handles are left unwrapped). Its free reads the thread's
+     * state only for the record array the engine fills. */
 
     /** A C allocator function called through a downcall handle ({@link AllocatorDowncalls}) returned {@code address}. */
     void downcallAllocated(long address, long bytes) {
@@ -182,12 +238,12 @@ final class AgentRuntime extends Hooks.Sink {
             return;
         }
         if (mode().lean()) {
-            counted(NON_PAGED, address, bytes, JDWN);
+            counted(NON_PAGED, address, bytes, JDWN_SLOT);
             return;
         }
-        ThreadState ts = state.get();
+        ThreadState ts = state();
         if (!ts.busy) {
-            record(ts, NON_PAGED, address, bytes, JDWN);
+            record(ts, NON_PAGED, address, bytes, JDWN_SLOT);
         }
     }
 
@@ -196,9 +252,9 @@ final class AgentRuntime extends Hooks.Sink {
         if (address == 0) {
             return;
         }
-        ThreadState ts = state.get();
+        ThreadState ts = state();
         if (!ts.busy) {
-            record(ts, PAGED, address, bytes, JMAP);
+            record(ts, PAGED, address, bytes, JMAP_SLOT);
         }
     }
 
@@ -208,7 +264,7 @@ final class AgentRuntime extends Hooks.Sink {
             allocated(address, bytes);
             return;
         }
-        ThreadState ts = state.get();
+        ThreadState ts = state();
         if (ts.busy || address == 0) {
             return;
         }
@@ -233,7 +289,7 @@ final class AgentRuntime extends Hooks.Sink {
             return;
         }
         if (mode().lean()) {
-            uncounted(address);
+            uncounted(state(), address);
             return;
         }
         freed(address);
@@ -244,12 +300,12 @@ final class AgentRuntime extends Hooks.Sink {
         if (address == 0) {
             return;
         }
-        ThreadState ts = state.get();
+        ThreadState ts = state();
         if (ts.busy) {
             return;
         }
         if (mode().lean()) {
-            uncounted(address);
+            uncounted(ts, address);
         } else {
             freedTracked(ts, address);
         }
@@ -283,7 +339,7 @@ final class AgentRuntime extends Hooks.Sink {
 
     @Override
     public void loaderClosed(Object loader) {
-        ThreadState ts = state.get();
+        ThreadState ts = state();
         if (ts.busy) {
             return;
         }
@@ -301,19 +357,20 @@ final class AgentRuntime extends Hooks.Sink {
 
     // ---------------------------------------------------------------- allocation
 
-    private void record(ThreadState ts, int poolType, long address, long size, int defaultTag) {
+    /** Records an allocation under the tag of {@code tagSlot}, one of the *_SLOT constants, or a rule's. */
+    private void record(ThreadState ts, int poolType, long address, long size, int tagSlot) {
         int injected = ts.site;
         ts.site = 0;
         Mode m = mode();
         if (m.lean()) {
-            counted(poolType, address, size, defaultTag);
+            counted(poolType, address, size, tagSlot);
             return;
         }
         ts.busy = true;
         try {
             DriverRef ref;
             LoaderWatch.LoaderState loader;
-            int tag = defaultTag;
+            int tag = PATH_TAGS[tagSlot];
             int site = 0;
             InjectedSites.Site s = injected == 0 ? null : sites.get(injected);
             if (s != null && s.downcallOnly() && defaultTag != JDWN) {
@@ -358,7 +415,8 @@ final class AgentRuntime extends Hooks.Sink {
             if (stacks != null && sampled(ts)) {
                 stack = StackTable.capture();
             }
-            observer.allocated(d, poolType, address, size, tag, site);
+            int tagIndex = tag == PATH_TAGS[tagSlot] ? tagIndexOf(tagSlot) : -1; // a rule's tag: looked up
+            observer.allocated(d, poolType, address, size, tag, tagIndex, site);
             if (stack != null) {
                 stacks.allocated(address, tag, size, ref.name, stack);
             }
@@ -380,10 +438,13 @@ final class AgentRuntime extends Hooks.Sink {
     /* The lean path: per-tag counters and the record that lets the free find size and tag. What
      * the engine does here allocates no native memory, so the busy flag need not be set. JFR events
      * cost a check that the JIT folds away while no recording has them enabled; a free reads its
-     * record back only when one does. */
-    private void counted(int poolType, long address, long size, int tag) {
+     * record back only when one does. The tag is the JDK path's, whose index in the pool's tag table
+     * is known. */
+    private void counted(int poolType, long address, long size, int tagSlot) {
+        int tag = PATH_TAGS[tagSlot];
         try {
-            observer.allocated(unattributed.resolve(observer, null), poolType, address, size, tag, 0);
+            observer.allocated(
+                    unattributed.resolve(observer, null), poolType, address, size, tag, tagIndexOf(tagSlot), 0);
             if (jfr) {
                 JfrEvents.allocated(tag, size, UNATTRIBUTED, poolType, address, 0, siteNames);
             }
@@ -394,21 +455,21 @@ final class AgentRuntime extends Hooks.Sink {
         }
     }
 
-    private void uncounted(long address) {
+    /* The record array is the thread's own, which is cheaper to reach than the one the engine
+     * keeps per thread for the free that takes none. */
+    private void uncounted(ThreadState ts, long address) {
         try {
+            long[] r = ts.record;
+            if (!observer.freed(address, r)) {
+                return;
+            }
             if (jfr && JfrEvents.freeRecorded()) {
-                long[] r = state.get().record;
-                if (observer.freed(address, r)) {
-                    JfrEvents.freed(
-                            (int) r[AllocationObserver.TAG],
-                            r[AllocationObserver.SIZE],
-                            observer.driverAt((int) r[AllocationObserver.DRIVER])
-                                    .name(),
-                            (int) r[AllocationObserver.POOL_TYPE],
-                            address);
-                }
-            } else {
-                observer.freed(address);
+                JfrEvents.freed(
+                        (int) r[AllocationObserver.TAG],
+                        r[AllocationObserver.SIZE],
+                        observer.driverAt((int) r[AllocationObserver.DRIVER]).name(),
+                        (int) r[AllocationObserver.POOL_TYPE],
+                        address);
             }
         } catch (DriverVerifierError e) {
             throw e;
@@ -545,7 +606,7 @@ final class AgentRuntime extends Hooks.Sink {
 
     /** Runs {@code work} on this thread with the agent's hooks ignoring what it allocates. */
     <T> T untracked(java.util.function.Supplier<T> work) {
-        ThreadState ts = state.get();
+        ThreadState ts = state();
         boolean was = ts.busy;
         ts.busy = true;
         try {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -21,7 +22,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Not thread-safe; a command-line program. Arguments: the agent jar (default {@code
  * pooltrack-agent/target/pooltrack-agent.jar}), then optional JMH counts {@code forks warmups
  * iterations} (default 1 3 5, one second each), then optionally a regular expression of the
- * workloads to run ({@code 'downcall.*'}; default all).
+ * workloads to run ({@code 'downcall.*'}; default all), then optionally a regular expression that
+ * the configurations to run must contain ({@code 'no agent|counters'} for an A/B of the counters-only
+ * path against the same run's baseline; default all).
  */
 public final class AgentOverhead {
 
@@ -38,6 +41,7 @@ public final class AgentOverhead {
         int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         String workloads = args.length > 4 ? args[4] : ".*";
+        Pattern configured = Pattern.compile(args.length > 5 ? args[5] : "");
         String driver = driverName();
 
         Map<String, String> configs = new LinkedHashMap<>();
@@ -45,6 +49,7 @@ public final class AgentOverhead {
         configs.put("agent, per-tag counters only", "quiet");
         configs.put("Pool Tracking + call sites", "flags=0x8,driver=" + driver + ",quiet");
         configs.put("Pool Tracking + all stacks", "flags=0x8,driver=" + driver + ",stacks=all,quiet");
+        configs.keySet().removeIf(name -> !configured.matcher(name).find());
 
         Map<String, Map<String, double[]>> table = new LinkedHashMap<>();
         for (Map.Entry<String, String> c : configs.entrySet()) {
@@ -67,7 +72,7 @@ public final class AgentOverhead {
         System.out.println("| workload | configuration | ns/op | ± | vs no agent |");
         System.out.println("|---|---|---:|---:|---:|");
         table.forEach((workload, rows) -> {
-            double base = rows.get("no agent")[0];
+            double base = rows.containsKey("no agent") ? rows.get("no agent")[0] : Double.NaN;
             rows.forEach((config, s) -> System.out.printf(
                     "| %s | %s | %.1f | %.1f | %.2fx |%n", workload, config, s[0], s[1], s[0] / base));
         });

@@ -81,7 +81,28 @@ public final class AllocationObserver {
      * @param site a call site id from {@link #callSite}, or 0 to walk the stack when call sites are on
      */
     public void allocated(Driver driver, int poolType, long address, long size, int tag, int site) {
-        bridge.allocated(pool, driver, poolType, address, size, tag, site);
+        bridge.allocated(pool, driver, poolType, address, size, tag, -1, site);
+    }
+
+    /**
+     * The index of a tag in the pool's tag table, for {@link #allocated(Driver, int, long, long, int,
+     * int, int)}: registers the tag if it is new. A tag's index never changes, so a caller that
+     * reports many allocations under a few fixed tags looks each up once and keeps it.
+     *
+     * @param tag the tag value ({@link dev.pooltrack.Tag#value()})
+     */
+    public int tagIndex(int tag) {
+        return bridge.tagIndex(pool, tag);
+    }
+
+    /**
+     * Reports an allocation made by someone else like {@link #allocated(Driver, int, long, long, int,
+     * int)}, with the tag's index known: the engine spares a lookup of the tag per allocation.
+     *
+     * @param tagIndex {@link #tagIndex}{@code (tag)} of this observer, or -1 to look it up
+     */
+    public void allocated(Driver driver, int poolType, long address, long size, int tag, int tagIndex, int site) {
+        bridge.allocated(pool, driver, poolType, address, size, tag, tagIndex, site);
     }
 
     /**
@@ -153,7 +174,7 @@ public final class AllocationObserver {
             int poolType = (int) info & 1;
             int tag = (int) (record[1] >>> 32);
             int site = (int) record[1];
-            bridge.allocated(pool, bridge.driverAt(pool, driverIndex), poolType, newAddress, newSize, tag, site);
+            bridge.allocated(pool, bridge.driverAt(pool, driverIndex), poolType, newAddress, newSize, tag, -1, site);
         }
     }
 
@@ -178,8 +199,12 @@ public final class AllocationObserver {
         /** The driver with the given index. */
         Driver driverAt(PoolTrack pool, int index);
 
-        /** See {@link AllocationObserver#allocated}. */
-        void allocated(PoolTrack pool, Driver d, int poolType, long address, long size, int tag, int site);
+        /** See {@link AllocationObserver#allocated}; {@code tagIndex} -1 when not known. */
+        void allocated(
+                PoolTrack pool, Driver d, int poolType, long address, long size, int tag, int tagIndex, int site);
+
+        /** See {@link AllocationObserver#tagIndex}. */
+        int tagIndex(PoolTrack pool, int tag);
 
         /**
          * See {@link AllocationObserver#freed}: fills {@code record[0]} with the packed info and

@@ -127,9 +127,8 @@ class AllocationObserverTest {
 
     @Test
     void uniqueTags_splitAnObservedTagPerCallSite() {
-        PoolTrack pool = PoolTrack.create(
-                VerifierSettings.poolTracking("app.jar").withUniqueTags(java.util.Set.of(Tag.of("Cach"))));
-        AllocationObserver o = AllocationObserver.of(pool);
+        AllocationObserver o = splittingCach();
+        PoolTrack pool = o.pool();
         Driver app = o.driver("app.jar");
         int put = o.callSite(new CallSite("com.acme.Cache", "put", "Cache.java", 10, 2));
         int grow = o.callSite(new CallSite("com.acme.Cache", "grow", "Cache.java", 20, 5));
@@ -147,5 +146,37 @@ class AllocationObserverTest {
                 .containsEntry(Tag.of("Cac2"), new CallSite("com.acme.Cache", "grow", "Cache.java", 20, 5));
         assertThat(o.freed(0x2000)).isTrue();
         assertThat(pool.snapshot().tag(Tag.of("Cac2")).nonPagedBytes()).isZero();
+    }
+
+    @Test
+    void allocatedWithTagIndex_countsUnderThatTag_andAUniqueTagStillSplitsIt() {
+        AllocationObserver o = splittingCach();
+        PoolTrack pool = o.pool();
+        Driver app = o.driver("app.jar");
+        Driver lib = o.driver("lib.jar");
+        int cach = Tag.of("Cach").value();
+        int jdbbIndex = o.tagIndex(JDBB.value());
+        int cachIndex = o.tagIndex(cach);
+        assertThat(o.tagIndex(JDBB.value())).isEqualTo(jdbbIndex);
+        assertThat(cachIndex).isNotEqualTo(jdbbIndex);
+        int put = o.callSite(new CallSite("com.acme.Cache", "put", "Cache.java", 10, 2));
+
+        o.allocated(lib, PoolType.NON_PAGED.code(), 0x1000, 64, JDBB.value(), jdbbIndex, 0);
+        o.allocated(lib, PoolType.PAGED.code(), 0x2000, 32, JDBB.value(), -1, 0);
+        o.allocated(app, PoolType.NON_PAGED.code(), 0x3000, 16, cach, cachIndex, put);
+
+        assertThat(pool.snapshot().tag(JDBB)).isEqualTo(new TagUsage(JDBB, 1, 0, 64, 1, 0, 32));
+        assertThat(pool.snapshot().tag(Tag.of("Cac1"))).isEqualTo(new TagUsage(Tag.of("Cac1"), 1, 0, 16, 0, 0, 0));
+        assertThat(pool.snapshot().tag(Tag.of("Cach")).nonPagedAllocs()).isZero();
+        assertThat(o.freed(0x1000)).isTrue();
+        assertThat(o.freed(0x3000)).isTrue();
+        assertThat(pool.snapshot().tag(JDBB)).isEqualTo(new TagUsage(JDBB, 1, 1, 0, 1, 0, 32));
+        assertThat(pool.snapshot().tag(Tag.of("Cac1")).nonPagedBytes()).isZero();
+    }
+
+    /** An observer of a new pool that verifies app.jar and splits the tag Cach per call site. */
+    private static AllocationObserver splittingCach() {
+        return AllocationObserver.of(PoolTrack.create(
+                VerifierSettings.poolTracking("app.jar").withUniqueTags(java.util.Set.of(Tag.of("Cach")))));
     }
 }
