@@ -373,7 +373,7 @@ final class AgentRuntime extends Hooks.Sink {
             int tag = PATH_TAGS[tagSlot];
             int site = 0;
             InjectedSites.Site s = injected == 0 ? null : sites.get(injected);
-            if (s != null && s.downcallOnly() && defaultTag != JDWN) {
+            if (s != null && s.downcallOnly() && tagSlot != JDWN_SLOT) {
                 s = null;
             }
             if (s != null) {
