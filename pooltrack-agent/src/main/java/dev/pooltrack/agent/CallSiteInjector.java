@@ -79,8 +79,10 @@ final class CallSiteInjector implements ClassFileTransformer {
 
     /* A call through a MethodHandle may be a call of a downcall handle the agent watches
      * (AllocatorDowncalls): malloc, calloc, realloc, posix_memalign or aligned_alloc, whose handles
-     * take one to three integers or addresses (plus a leading captured-state segment) and return an
-     * address or, for posix_memalign, an int. Which handle a call site invokes is known only at run
+     * take one or two sizes and addresses (size_t is a long; plus a leading captured-state segment)
+     * and return an address, or take three (four) and return an int: posix_memalign. Native calls of
+     * other shapes (an int argument, no argument, a void result) are left alone, so most of a
+     * program's other native calls pay nothing. Which handle a call site invokes is known only at run
      * time, so every call of that shape gets a site id: for a watched handle the allocation then
      * needs no stack walk to find its driver and site; for any other (strlen, say) the id is set and
      * cleared again, a few nanoseconds. free needs no site and its shape (returning void) is not
@@ -93,14 +95,9 @@ final class CallSiteInjector implements ClassFileTransformer {
         if (descriptor.isEmpty() || descriptor.charAt(0) != '(' || close < 0) {
             return false;
         }
-        String ret = descriptor.substring(close + 1);
-        if (!ret.equals("J") && !ret.equals("I") && !ret.equals(SEGMENT)) {
-            return false;
-        }
         int params = 0;
         for (int i = 1; i < close; params++) {
-            char c = descriptor.charAt(i);
-            if (c == 'J' || c == 'I') {
+            if (descriptor.charAt(i) == 'J') {
                 i++;
             } else if (descriptor.startsWith(SEGMENT, i)) {
                 i += SEGMENT.length();
@@ -108,7 +105,11 @@ final class CallSiteInjector implements ClassFileTransformer {
                 return false;
             }
         }
-        return params >= 1 && params <= 4;
+        String ret = descriptor.substring(close + 1);
+        if (ret.equals("J") || ret.equals(SEGMENT)) {
+            return params >= 1 && params <= 3;
+        }
+        return ret.equals("I") && (params == 3 || params == 4);
     }
 
     @Override

@@ -18,8 +18,7 @@ class CallSiteInjectorTest {
                 "(" + SEGMENT + "J)" + SEGMENT, // realloc
                 "(" + SEGMENT + "JJ)I", // posix_memalign
                 "(" + SEGMENT + "J)" + SEGMENT, // malloc with a captured-state segment first
-                "(" + SEGMENT + SEGMENT + "JJ)I", // posix_memalign with a captured-state segment
-                "(I)J"
+                "(" + SEGMENT + SEGMENT + "JJ)I" // posix_memalign with a captured-state segment
             })
     void methodHandleCall_ofAnAllocatorShape_getsASite(String descriptor) {
         assertThat(CallSiteInjector.isTarget("java/lang/invoke/MethodHandle", "invokeExact", descriptor))
@@ -37,7 +36,11 @@ class CallSiteInjectorTest {
                 "(Ljava/lang/Object;)J",
                 "(J)Ljava/lang/Object;",
                 "(D)J",
-                "(JJJJJ)J", // more arguments than any allocator function takes
+                "(JJJJ)J", // more arguments than any allocator function takes
+                "(I)J", // an int argument: not a size_t
+                "(I" + SEGMENT + "J)J", // write(fd, buffer, count)
+                "(J)I", // an int result from one argument: not posix_memalign
+                "(" + SEGMENT + ")I",
                 "(Ljava/lang/String;)" + SEGMENT,
                 "(J)" + SEGMENT + "X",
                 ""
