@@ -622,7 +622,9 @@ public final class PoolTrack {
             if (untagged) {
                 counters.add(counters.cell(), PoolCounters.ALLOCATIONS_WITH_NO_TAG, 1);
             }
-            raiseIfUnloading(d, CallSites.callerOutsidePoolTrack());
+            if (unloading(d)) {
+                raiseAllocationDuringUnload(d, CallSites.callerOutsidePoolTrack());
+            }
             if (bytes == 0) {
                 raise(Violations.zeroByteAllocation(d.name, type, CallSites.callerOutsidePoolTrack()));
             }
@@ -988,18 +990,26 @@ public final class PoolTrack {
         return tagIndex >= 0 ? tagIndex : tags.register(tag);
     }
 
+    /* 0xC4/0x61 is checked on every allocation of a verified driver and almost never raised, so the
+     * check reads the status only; the caller (a stack walk, a site lookup under a lock) is found
+     * once it is raised. */
+
+    /** Whether a verified driver allocating now raises 0xC4/0x61: it unloads or has unloaded. */
+    private static boolean unloading(Driver d) {
+        DriverStatus s = d.status;
+        return s == DriverStatus.UNLOADING || s == DriverStatus.UNLOADED;
+    }
+
     /** 0xC4/0x61: a verified driver allocates while it unloads or after it unloaded. */
-    private void raiseIfUnloading(Driver d, CallSite site) {
-        if (d.status == DriverStatus.UNLOADING || d.status == DriverStatus.UNLOADED) {
-            long[] c = new long[Tracker.DRIVER_COUNTERS];
-            tracker.driverCounters(d.index, c);
-            raise(Violations.allocationDuringUnload(
-                    d.name,
-                    c[Tracker.CURRENT_PAGED_BYTES],
-                    c[Tracker.CURRENT_NONPAGED_BYTES],
-                    c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS],
-                    site));
-        }
+    private void raiseAllocationDuringUnload(Driver d, CallSite site) {
+        long[] c = new long[Tracker.DRIVER_COUNTERS];
+        tracker.driverCounters(d.index, c);
+        raise(Violations.allocationDuringUnload(
+                d.name,
+                c[Tracker.CURRENT_PAGED_BYTES],
+                c[Tracker.CURRENT_NONPAGED_BYTES],
+                c[Tracker.CURRENT_NONPAGED_ALLOCS] + c[Tracker.CURRENT_PAGED_ALLOCS],
+                site));
     }
 
     /* Out of line, so that the path of memory whose driver is not verified stays small enough to be
@@ -1010,7 +1020,9 @@ public final class PoolTrack {
         if (site == 0 && callSites) {
             site = sites.capture();
         }
-        raiseIfUnloading(d, sites.site(site));
+        if (unloading(d)) {
+            raiseAllocationDuringUnload(d, sites.site(site));
+        }
         trackObserved(d, poolType, address, size, tag, site);
     }
 
