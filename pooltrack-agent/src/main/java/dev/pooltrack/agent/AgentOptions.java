@@ -140,6 +140,11 @@ record AgentOptions(
                         case "freestacks" -> freeStacks = bool(need(value));
                         case "history" -> {
                             history = nonNegative(need(value), "history size");
+                            if (history > MAX_HISTORY) {
+                                throw new IllegalArgumentException("history size " + history
+                                        + " is more than the log holds: at most " + MAX_HISTORY
+                                        + " (64 bytes each)");
+                            }
                         }
                         case "uniquetags", "uniquetag" -> {
                             for (String tag : list(need(value))) {
@@ -265,6 +270,9 @@ record AgentOptions(
         }
         return n;
     }
+
+    /** The most allocations and frees the {@code !verifier 0x80} log keeps: 2^24, a GiB of entries. */
+    static final int MAX_HISTORY = 1 << 24;
 
     private static int nonNegative(String value, String what) {
         try {

@@ -16,7 +16,9 @@ import java.util.function.IntFunction;
  *
  * <p>Thread-safe. A bounded ring in one {@code long[]}, an entry a cache line: writing one claims a
  * slot with one atomic increment, writes four words, then publishes the entry's sequence number with
- * a release store, and allocates nothing. A reader takes an entry only if its sequence number is the
+ * a release store, and allocates nothing. The ring has a power-of-two number of slots, at least the
+ * capacity, so that a slot is found with a mask, not a division (a 64-bit {@code idiv} per entry
+ * when the capacity is not a constant); the newest {@code capacity} entries are the ones read. A reader takes an entry only if its sequence number is the
  * one expected before and after reading it, so an entry being overwritten is skipped, never shown
  * torn.
  */
@@ -36,14 +38,28 @@ final class AllocationLog {
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int capacity;
+    /** Slots in the ring minus one: the ring has a power of two of them, at least {@link #capacity}. */
+    private final int mask;
+
     private final AtomicLong next = new AtomicLong();
     private final long[] words;
     private final StackTable.CapturedStack[] stacks;
 
+    /**
+     * A log of the last {@code capacity} allocations and frees.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is negative or above {@link
+     *     AgentOptions#MAX_HISTORY}
+     */
     AllocationLog(int capacity) {
+        if (capacity < 0 || capacity > AgentOptions.MAX_HISTORY) {
+            throw new IllegalArgumentException("log capacity " + capacity + " is out of range");
+        }
         this.capacity = capacity;
-        this.words = new long[capacity * STRIDE];
-        this.stacks = new StackTable.CapturedStack[capacity];
+        int slots = capacity <= 1 ? capacity : Integer.highestOneBit(capacity - 1) << 1;
+        this.mask = Math.max(0, slots - 1);
+        this.words = new long[slots * STRIDE];
+        this.stacks = new StackTable.CapturedStack[slots];
     }
 
     /** Whether the log keeps anything. */
@@ -72,7 +88,7 @@ final class AllocationLog {
             return;
         }
         long n = next.getAndIncrement();
-        int i = (int) (n % capacity);
+        int i = (int) n & mask;
         int w = i * STRIDE;
         WORDS.setOpaque(words, w + 4, 0L);
         words[w] = address;
@@ -115,7 +131,7 @@ final class AllocationLog {
         List<Entry> out = new ArrayList<>();
         long end = next.get();
         for (long n = Math.max(0, end - capacity); n < end; n++) {
-            int i = (int) (n % capacity);
+            int i = (int) n & mask;
             int w = i * STRIDE;
             if ((long) WORDS.getAcquire(words, w + 4) != n + 1) {
                 continue;

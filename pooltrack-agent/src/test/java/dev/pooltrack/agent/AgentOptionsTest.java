@@ -65,6 +65,7 @@ class AgentOptionsTest {
                 "stacks=often           | expected off, sample:N or all, found 'often'",
                 "stacks=sample:0        | sample interval must be at least 1",
                 "history=-1             | history size must not be negative",
+                "history=16777217       | history size 16777217 is more than the log holds: at most 16777216",
                 "uniquetags=TooLong     | bad pool tag 'TooLong'",
                 "rules=com.acme         | expected package-or-class:TAG",
                 "callsites=maybe        | expected on or off, found 'maybe'",
