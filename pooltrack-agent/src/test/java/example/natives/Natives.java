@@ -65,7 +65,9 @@ public final class Natives {
         leakWithErrno();
         leakThroughLibraryLookup();
         longAddressesFreed();
-        System.out.println("stack walks for the downcalls: " + (stackWalks() - walksBefore));
+        long walksAfter = stackWalks();
+        System.out.println("stack walks for the downcalls: "
+                + (walksBefore < 0 ? "unknown (no agent MBean)" : walksAfter - walksBefore));
         try (Arena arena = Arena.ofConfined()) {
             long n = (long) STRLEN.invokeExact(arena.allocateFrom("not an allocator"));
             System.out.println("strlen: " + n + " handle type " + STRLEN.type());

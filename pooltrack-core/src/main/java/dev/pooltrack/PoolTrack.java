@@ -606,10 +606,7 @@ public final class PoolTrack {
 
     /** The counter index of {@code tag}, registered if new, kept in the tag for the next allocation. */
     private int tagIndexMissed(Tag tag) {
-        int index = tags.indexOf(tag.value());
-        if (index < 0) {
-            index = tags.register(tag.value());
-        }
+        int index = tagIndexOf(tag.value());
         tag.indexCache = new TagTable.Cached(tags, index);
         return index;
     }
@@ -671,10 +668,7 @@ public final class PoolTrack {
         if (address == 0) {
             return 0;
         }
-        int tagIndex = tags.indexOf(tag);
-        if (tagIndex < 0) {
-            tagIndex = tags.register(tag);
-        }
+        int tagIndex = tagIndexOf(tag);
         PoolCounters.Cell cell = counters.cell();
         counters.onAllocate(cell, tagIndex, poolType, bytes);
         counters.add(cell, PoolCounters.ALLOCATIONS_SUCCEEDED, 1);
