@@ -972,9 +972,12 @@ public final class PoolTrack {
         counters.onAllocate(cell, tagIndex, poolType, size);
         if (d.tracked) {
             observeTracked(cell, d, poolType, address, size, tag, site);
-        } else if (!observed.insert(address, size, tag, tagIndex, poolType, d.index)) {
-            observeFree(address, new long[2]);
-            observed.insert(address, size, tag, tagIndex, poolType, d.index);
+        } else {
+            ObservedTable.Local local = observed.local(cell);
+            if (!observed.insert(local, address, size, tag, tagIndex, poolType, d.index)) {
+                observeFree(address, new long[2]);
+                observed.insert(local, address, size, tag, tagIndex, poolType, d.index);
+            }
         }
     }
 
@@ -1050,14 +1053,12 @@ public final class PoolTrack {
                 return true;
             }
         }
-        if (!observed.remove(address, record)) {
+        PoolCounters.Cell cell = counters.cell();
+        if (!observed.remove(observed.local(cell), address, record)) {
             return false; // allocated before PoolTrack watched, or never seen
         }
         counters.onFree(
-                counters.cell(),
-                ObservedTable.tagIndex(record),
-                ObservedTable.poolType(record),
-                ObservedTable.size(record));
+                cell, ObservedTable.tagIndex(record), ObservedTable.poolType(record), ObservedTable.size(record));
         record[1] &= 0xFFFF_FFFF_0000_0000L; // tag, site 0
         return true;
     }

@@ -2,6 +2,7 @@ package dev.pooltrack.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * The records of native memory that PoolTrack observes but does not verify (direct buffers, {@code
@@ -11,9 +12,11 @@ import java.lang.invoke.VarHandle;
  * size.
  *
  * <p>Thread-safe: any thread may insert and remove, and a block may be removed by a thread other
- * than the one that inserted it. An insert or a remove takes one segment's spin lock (one
- * compare-and-set, released with one release store) and allocates nothing on the Java heap, except
- * when a segment grows.
+ * than the one that inserted it. A platform thread passes its {@link Local} (from {@link #local}):
+ * its inserts, and its removals of blocks it inserted, then take no atomic instruction at all. A
+ * removal of another thread's block, and every operation without a {@code Local}, takes one
+ * segment's spin lock (one compare-and-set, released with one release store). Nothing is allocated
+ * on the Java heap except when a table grows.
  */
 public final class ObservedTable {
 
@@ -31,7 +34,25 @@ public final class ObservedTable {
      * Algorithm R), so the table holds only live records and a probe stops at the first empty slot.
      * A segment doubles at a load of 3/4. The lock is a plain int taken with compare-and-set; a thread
      * that fails to take it spins briefly, then yields, since on a machine with few cores the holder
-     * may have been preempted. */
+     * may have been preempted.
+     *
+     * Thread-owned records. A lock compare-and-set right after a malloc or free returns costs about
+     * as much as the malloc: it waits for the allocator's stores to drain (an insert and a remove
+     * took some 29 ns of a 22 ns downcall pair; counting alone, 5). So a platform thread keeps the
+     * blocks it inserts in a Local table of the same layout that only it writes, with plain stores.
+     * Other threads only read it, through a sequence lock: the owner makes its version odd before it
+     * changes the slots and even after (release stores, no fence on x86); a reader that saw the same
+     * even version before and after its probe read a consistent table. A thread that frees a block
+     * it did not insert, and that is not in the shared segments, looks for it in every Local; when it
+     * finds it there it takes the record (counting the free) and queues the address in that Local's
+     * pending list, under the Local's monitor; the owner removes pending addresses from its slots
+     * before its next insert or removal (a volatile read of the pending count, a plain load on x86,
+     * tells it whether any are queued). A pending address is no longer recorded: readers skip it.
+     * When a Local's owner has ended (JLS 17.4.5: its last write happens-before isAlive() returns
+     * false), another thread moves its live records into the shared segments and drops it.
+     * Not checked across Locals: an address still recorded in one thread's Local when the allocator
+     * hands it to another thread (a free nobody reported) is not found then; the stale record is
+     * dropped when its owner frees or ends. */
 
     private static final int SEGMENT_BITS = 6;
     private static final int SEGMENTS = 1 << SEGMENT_BITS;
@@ -40,11 +61,18 @@ public final class ObservedTable {
     private static final int SPINS_BEFORE_YIELD = 64;
     private static final long GOLDEN = 0x9E37_79B9_7F4A_7C15L;
 
+    private static final int SWEEP_EVERY = 64;
+
     private static final VarHandle LOCK;
+    private static final VarHandle VERSION;
+    private static final VarHandle PENDING;
 
     static {
         try {
-            LOCK = MethodHandles.lookup().findVarHandle(Segment.class, "lock", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            LOCK = l.findVarHandle(Segment.class, "lock", int.class);
+            VERSION = l.findVarHandle(Local.class, "version", int.class);
+            PENDING = l.findVarHandle(Local.class, "pendingCount", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -65,7 +93,33 @@ public final class ObservedTable {
         }
     }
 
+    /**
+     * One platform thread's records ({@link #local}). Only its owner passes it to {@link #insert} and
+     * {@link #remove}.
+     */
+    public static final class Local {
+        final Thread owner;
+        long[] slots = new long[INITIAL_CAPACITY * WORDS];
+        int mask = INITIAL_CAPACITY - 1;
+        int live;
+        /** Odd while the owner changes the slots (the sequence lock). */
+        int version;
+        /** Addresses freed by other threads, to drop from the slots; guarded by this Local's monitor. */
+        long[] pending = new long[4];
+        /** The number of pending addresses; written under the monitor, read by the owner without it. */
+        int pendingCount;
+        /** Set, under the monitor, once the owner ended and its records moved to the segments. */
+        boolean retired;
+
+        Local(Thread owner) {
+            this.owner = owner;
+        }
+    }
+
     private final Segment[] segments = new Segment[SEGMENTS];
+    private final Object registry = new Object();
+    private volatile Local[] locals = new Local[0];
+    private int registrationsSinceSweep;
 
     public ObservedTable() {
         for (int i = 0; i < SEGMENTS; i++) {
@@ -74,7 +128,34 @@ public final class ObservedTable {
     }
 
     /**
-     * Records a block unless its address is recorded already.
+     * The calling thread's {@code Local}, created on first use; {@code null} for the cell that
+     * virtual threads share, which uses the shared segments.
+     *
+     * @param cell the calling thread's counter cell ({@link PoolCounters#cell()}) in the pool that
+     *     owns this table
+     */
+    public Local local(PoolCounters.Cell cell) {
+        Local l = cell.observed;
+        return l != null || cell.owner == null ? l : register(cell);
+    }
+
+    private Local register(PoolCounters.Cell cell) {
+        Local l = new Local(cell.owner);
+        synchronized (registry) {
+            Local[] now = locals;
+            Local[] next = Arrays.copyOf(now, now.length + 1);
+            next[now.length] = l;
+            locals = next;
+            if (++registrationsSinceSweep >= SWEEP_EVERY) {
+                sweepEnded();
+            }
+        }
+        cell.observed = l;
+        return l;
+    }
+
+    /**
+     * Records a block in the shared segments unless its address is recorded there already.
      *
      * @param address the block's address, not 0
      * @param size its bytes, below 2^48
@@ -86,81 +167,162 @@ public final class ObservedTable {
      * @throws IllegalArgumentException if {@code address} is 0
      */
     public boolean insert(long address, long size, int tag, int tagIndex, int poolType, int driver) {
+        return insert(null, address, size, tag, tagIndex, poolType, driver);
+    }
+
+    /**
+     * Records a block unless its address is recorded already: in {@code local}, the calling thread's
+     * own (which finds a duplicate there only), or in the shared segments when {@code local} is
+     * {@code null}.
+     *
+     * @see #insert(long, long, int, int, int, int)
+     */
+    public boolean insert(Local local, long address, long size, int tag, int tagIndex, int poolType, int driver) {
         if (address == 0) {
             throw new IllegalArgumentException("address 0 is never a block");
         }
         long info = Tracker.info(size, driver, poolType);
         long tags = ((long) tag << 32) | (tagIndex & 0xFFFF_FFFFL);
+        if (local == null) {
+            return insertShared(address, info, tags);
+        }
+        if ((int) PENDING.getAcquire(local) != 0) {
+            drainPending(local);
+        }
+        int i = probe(local.slots, local.mask, address);
+        if (i >= 0) {
+            drainPending(local); // a free by another thread may be queued and not seen yet
+            i = probe(local.slots, local.mask, address);
+            if (i >= 0) {
+                return false;
+            }
+        }
+        beginWrite(local);
+        if ((local.live + 1) * 4L > (local.mask + 1) * 3L) {
+            local.mask = (local.mask << 1) | 1;
+            local.slots = grown(local.slots, local.mask);
+            i = probe(local.slots, local.mask, address);
+        }
+        put(local.slots, -i - 1, address, info, tags);
+        local.live++;
+        endWrite(local);
+        return true;
+    }
+
+    private boolean insertShared(long address, long info, long tags) {
         long h = address * GOLDEN;
         Segment s = segments[(int) (h >>> (64 - SEGMENT_BITS))];
         lock(s);
         try {
+            int i = probe(s.slots, s.mask, address);
+            if (i >= 0) {
+                return false;
+            }
             if ((s.live + 1) * 4L > (s.mask + 1) * 3L) {
-                grow(s);
+                s.mask = (s.mask << 1) | 1;
+                s.slots = grown(s.slots, s.mask);
+                i = probe(s.slots, s.mask, address);
             }
-            long[] slots = s.slots;
-            int mask = s.mask;
-            int i = home(h, mask);
-            while (true) {
-                int w = i * WORDS;
-                long a = slots[w];
-                if (a == 0) {
-                    slots[w] = address;
-                    slots[w + 1] = info;
-                    slots[w + 2] = tags;
-                    s.live++;
-                    return true;
-                }
-                if (a == address) {
-                    return false;
-                }
-                i = (i + 1) & mask;
-            }
+            put(s.slots, -i - 1, address, info, tags);
+            s.live++;
+            return true;
         } finally {
             unlock(s);
         }
     }
 
     /**
-     * Removes the record of {@code address}.
+     * Removes the record of {@code address}, from a thread with no {@code Local}.
+     *
+     * @see #remove(Local, long, long[])
+     */
+    public boolean remove(long address, long[] record) {
+        return remove(null, address, record);
+    }
+
+    /**
+     * Removes the record of {@code address}, wherever it was inserted: the calling thread's {@code
+     * local} first (may be {@code null}), then the shared segments, then other threads' Locals.
      *
      * @param record receives {@code [0]} the {@linkplain Tracker#info packed info} and {@code [1]}
      *     {@code tag << 32 | tag index}; unchanged if the address is not recorded
      * @return whether the address was recorded
      */
-    public boolean remove(long address, long[] record) {
+    public boolean remove(Local local, long address, long[] record) {
         if (address == 0) {
             return false;
         }
+        if (local != null) {
+            if ((int) PENDING.getAcquire(local) != 0) {
+                drainPending(local);
+            }
+            long[] slots = local.slots;
+            int i = probe(slots, local.mask, address);
+            if (i >= 0) {
+                int w = i * WORDS;
+                record[0] = slots[w + 1];
+                record[1] = slots[w + 2];
+                beginWrite(local);
+                closeHole(slots, local.mask, i);
+                local.live--;
+                endWrite(local);
+                return true;
+            }
+        }
+        return removeShared(address, record) || removeFromOthers(local, address, record);
+    }
+
+    private boolean removeShared(long address, long[] record) {
         long h = address * GOLDEN;
         Segment s = segments[(int) (h >>> (64 - SEGMENT_BITS))];
         lock(s);
         try {
-            long[] slots = s.slots;
-            int mask = s.mask;
-            int i = home(h, mask);
-            while (true) {
-                int w = i * WORDS;
-                long a = slots[w];
-                if (a == 0) {
-                    return false;
-                }
-                if (a == address) {
-                    record[0] = slots[w + 1];
-                    record[1] = slots[w + 2];
-                    closeHole(slots, mask, i);
-                    s.live--;
-                    return true;
-                }
-                i = (i + 1) & mask;
+            int i = probe(s.slots, s.mask, address);
+            if (i < 0) {
+                return false;
             }
+            int w = i * WORDS;
+            record[0] = s.slots[w + 1];
+            record[1] = s.slots[w + 2];
+            closeHole(s.slots, s.mask, i);
+            s.live--;
+            return true;
         } finally {
             unlock(s);
         }
     }
 
+    /* A block another thread inserted in its Local: found by a sequence-locked read, then taken under
+     * that Local's monitor unless it is pending already (a double free racing this one). */
+    private boolean removeFromOthers(Local self, long address, long[] record) {
+        long[] seen = new long[2];
+        for (Local other : locals) {
+            if (other == self || !peek(other, address, seen)) {
+                continue;
+            }
+            boolean ended;
+            synchronized (other) {
+                if (!other.retired && pendingContains(other, address)) {
+                    continue;
+                }
+                ended = other.retired || !other.owner.isAlive();
+                if (!ended) {
+                    pendingAdd(other, address);
+                    record[0] = seen[0];
+                    record[1] = seen[1];
+                    return true;
+                }
+                adopt(other);
+            }
+            unregister(other);
+            return removeShared(address, record);
+        }
+        return false;
+    }
+
     /** The number of blocks recorded; exact when no thread inserts or removes meanwhile. */
     public long size() {
+        sweepEndedNow();
         long n = 0;
         for (Segment s : segments) {
             lock(s);
@@ -168,6 +330,14 @@ public final class ObservedTable {
                 n += s.live;
             } finally {
                 unlock(s);
+            }
+        }
+        for (Local l : locals) {
+            synchronized (l) {
+                if (!l.retired) {
+                    VERSION.getAcquire(l); // the owner's last change happens-before this read
+                    n += l.live - l.pendingCount;
+                }
             }
         }
         return n;
@@ -182,6 +352,12 @@ public final class ObservedTable {
                 n += (long) s.slots.length * Long.BYTES;
             } finally {
                 unlock(s);
+            }
+        }
+        for (Local l : locals) {
+            synchronized (l) {
+                VERSION.getAcquire(l);
+                n += (long) (l.slots.length + l.pending.length) * Long.BYTES;
             }
         }
         return n;
@@ -211,6 +387,28 @@ public final class ObservedTable {
         return (int) (h >>> 26) & mask; // bits below the segment's six
     }
 
+    /** The slot of {@code address}, or {@code -(the empty slot that ends its probe run) - 1}. */
+    private static int probe(long[] slots, int mask, long address) {
+        int i = home(address * GOLDEN, mask);
+        while (true) {
+            long a = slots[i * WORDS];
+            if (a == address) {
+                return i;
+            }
+            if (a == 0) {
+                return -i - 1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    private static void put(long[] slots, int i, long address, long info, long tags) {
+        int w = i * WORDS;
+        slots[w] = address;
+        slots[w + 1] = info;
+        slots[w + 2] = tags;
+    }
+
     /* Algorithm R: walks the probe run after the hole; an entry whose home slot is not cyclically in
      * (hole, its slot] can move back into the hole, which then moves to where the entry was. */
     private static void closeHole(long[] slots, int mask, int hole) {
@@ -238,36 +436,201 @@ public final class ObservedTable {
         slots[h + 2] = 0;
     }
 
-    /** Doubles a segment; under its lock. */
-    private static void grow(Segment s) {
-        long[] old = s.slots;
-        int mask = (s.mask << 1) | 1;
+    /** The records of {@code old} in a new array of {@code mask + 1} slots. */
+    private static long[] grown(long[] old, int mask) {
         long[] slots = new long[(mask + 1) * WORDS];
         for (int w = 0; w < old.length; w += WORDS) {
             long a = old[w];
             if (a != 0) {
-                int i = home(a * GOLDEN, mask);
-                while (slots[i * WORDS] != 0) {
-                    i = (i + 1) & mask;
-                }
-                int n = i * WORDS;
-                slots[n] = a;
-                slots[n + 1] = old[w + 1];
-                slots[n + 2] = old[w + 2];
+                put(slots, -probe(slots, mask, a) - 1, a, old[w + 1], old[w + 2]);
             }
         }
-        s.slots = slots;
-        s.mask = mask;
+        return slots;
+    }
+
+    // ---------------------------------------------------------------- Locals: sequence lock, pending frees
+
+    /* Written by the owner only (and, once it ended, under the monitor by the thread adopting its
+     * records): the odd version is stored before the slots change, the even one after. */
+    private static void beginWrite(Local l) {
+        VERSION.setOpaque(l, l.version + 1);
+        VarHandle.storeStoreFence();
+    }
+
+    private static void endWrite(Local l) {
+        VERSION.setRelease(l, l.version + 1);
+    }
+
+    /** Reads {@code address}'s record in another thread's Local into {@code seen}; whether it is there. */
+    private static boolean peek(Local l, long address, long[] seen) {
+        for (int spins = 0; ; spins++) {
+            int v = (int) VERSION.getAcquire(l);
+            if ((v & 1) == 0) {
+                long[] slots = l.slots;
+                int capacity = slots.length / WORDS; // a power of two, read with the array it belongs to
+                int mask = capacity - 1;
+                int i = home(address * GOLDEN, mask);
+                boolean found = false;
+                long info = 0;
+                long tags = 0;
+                for (int n = 0; n < capacity; n++) { // bounded: a torn read may show a table with no hole
+                    int w = i * WORDS;
+                    long a = slots[w];
+                    if (a == 0) {
+                        break;
+                    }
+                    if (a == address) {
+                        info = slots[w + 1];
+                        tags = slots[w + 2];
+                        found = true;
+                        break;
+                    }
+                    i = (i + 1) & mask;
+                }
+                VarHandle.acquireFence();
+                if ((int) VERSION.getOpaque(l) == v) {
+                    seen[0] = info;
+                    seen[1] = tags;
+                    return found;
+                }
+            }
+            backOff(spins);
+        }
+    }
+
+    /** The owner drops the addresses other threads freed from its slots. */
+    private static void drainPending(Local l) {
+        synchronized (l) {
+            if (l.pendingCount == 0) {
+                return;
+            }
+            long[] pending = l.pending;
+            beginWrite(l);
+            for (long a : pending) {
+                if (a != 0) {
+                    int i = probe(l.slots, l.mask, a);
+                    if (i >= 0) {
+                        closeHole(l.slots, l.mask, i);
+                        l.live--;
+                    }
+                }
+            }
+            endWrite(l);
+            if (pending.length > 64) {
+                l.pending = new long[4];
+            } else {
+                Arrays.fill(pending, 0);
+            }
+            PENDING.setRelease(l, 0);
+        }
+    }
+
+    /* The pending addresses: an open-addressing set of longs (0 = empty), at most half full, cleared
+     * whole when the owner drains it. Under the Local's monitor. */
+    private static boolean pendingContains(Local l, long address) {
+        long[] p = l.pending;
+        int mask = p.length - 1;
+        int i = (int) ((address * GOLDEN) >>> 40) & mask;
+        while (p[i] != 0) {
+            if (p[i] == address) {
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+        return false;
+    }
+
+    private static void pendingAdd(Local l, long address) {
+        if ((l.pendingCount + 1) * 2 > l.pending.length) {
+            long[] old = l.pending;
+            l.pending = new long[old.length * 2];
+            for (long a : old) {
+                if (a != 0) {
+                    pendingPut(l.pending, a);
+                }
+            }
+        }
+        pendingPut(l.pending, address);
+        PENDING.setRelease(l, l.pendingCount + 1);
+    }
+
+    private static void pendingPut(long[] p, long address) {
+        int mask = p.length - 1;
+        int i = (int) ((address * GOLDEN) >>> 40) & mask;
+        while (p[i] != 0) {
+            i = (i + 1) & mask;
+        }
+        p[i] = address;
+    }
+
+    /** Moves the live records of a Local whose owner ended into the shared segments; under its monitor. */
+    private void adopt(Local l) {
+        if (l.retired) {
+            return;
+        }
+        long[] slots = l.slots;
+        for (int w = 0; w < slots.length; w += WORDS) {
+            long a = slots[w];
+            if (a != 0 && !pendingContains(l, a)) {
+                insertShared(a, slots[w + 1], slots[w + 2]);
+            }
+        }
+        beginWrite(l);
+        l.slots = new long[INITIAL_CAPACITY * WORDS];
+        l.mask = INITIAL_CAPACITY - 1;
+        l.live = 0;
+        endWrite(l);
+        l.pending = new long[4];
+        PENDING.setRelease(l, 0);
+        l.retired = true;
+    }
+
+    private void unregister(Local l) {
+        synchronized (registry) {
+            Local[] now = locals;
+            int at = Arrays.asList(now).indexOf(l);
+            if (at >= 0) {
+                Local[] next = new Local[now.length - 1];
+                System.arraycopy(now, 0, next, 0, at);
+                System.arraycopy(now, at + 1, next, at, now.length - at - 1);
+                locals = next;
+            }
+        }
+    }
+
+    private void sweepEndedNow() {
+        synchronized (registry) {
+            sweepEnded();
+        }
+    }
+
+    /** Adopts the records of every Local whose owner ended; under the registry's monitor. */
+    private void sweepEnded() {
+        registrationsSinceSweep = 0;
+        for (Local l : locals) {
+            if (!l.owner.isAlive()) {
+                synchronized (l) {
+                    adopt(l);
+                }
+                unregister(l);
+            }
+        }
+    }
+
+    private static void backOff(int spins) {
+        if (spins < SPINS_BEFORE_YIELD) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
     }
 
     private static void lock(Segment s) {
         int spins = 0;
         while (!LOCK.weakCompareAndSetAcquire(s, 0, 1)) {
-            if (++spins < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else {
+            backOff(spins++);
+            if (spins > SPINS_BEFORE_YIELD) {
                 spins = 0;
-                Thread.yield();
             }
         }
     }

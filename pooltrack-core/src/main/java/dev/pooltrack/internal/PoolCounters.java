@@ -40,6 +40,9 @@ public final class PoolCounters {
         final ChunkedCounters counters = new ChunkedCounters();
         final Thread owner;
 
+        /** The owner's records of observed memory ({@link ObservedTable#local}); written by the owner only. */
+        ObservedTable.Local observed;
+
         Cell(Thread owner) {
             this.owner = owner;
         }

@@ -11,6 +11,8 @@ import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -133,12 +135,16 @@ class ObservedTableTest {
 
     /* Four threads insert blocks; each hands every other block to the next thread, which removes it,
      * and removes the rest itself: every removal finds its record, sizes add up exactly, and the
-     * table ends empty. */
-    @Test
-    void concurrentInsertAndRemove_freesFromOtherThreads_totalsExact() throws Exception {
+     * table ends empty. With Locals, the hand-offs are frees of another live thread's blocks
+     * (sequence-locked reads racing the owner's writes, pending frees), and those left when the
+     * workers ended are found after their records moved to the shared segments. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void concurrentInsertAndRemove_freesFromOtherThreads_totalsExact(boolean locals) throws Exception {
         int threads = 4;
         int perThread = 200_000;
         ObservedTable t = new ObservedTable();
+        PoolCounters counters = new PoolCounters();
         List<Queue<Long>> handoff = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
             handoff.add(new ConcurrentLinkedQueue<>());
@@ -153,6 +159,7 @@ class ObservedTableTest {
             workers.add(Thread.ofPlatform().start(() -> {
                 try {
                     start.await();
+                    ObservedTable.Local l = locals ? t.local(counters.cell()) : null;
                     long[] r = new long[2];
                     Queue<Long> mine = handoff.get(me);
                     Queue<Long> next = handoff.get((me + 1) % threads);
@@ -161,19 +168,19 @@ class ObservedTableTest {
                     for (int i = 1; i <= perThread; i++) {
                         long address = ((long) (me + 1) << 40) + 16L * i;
                         long size = i;
-                        if (!t.insert(address, size, LEAK, me, 0, me)) {
+                        if (!t.insert(l, address, size, LEAK, me, 0, me)) {
                             throw new AssertionError("insert of a fresh address failed: " + address);
                         }
                         in += size;
                         if ((i & 1) == 0) {
                             next.add(address);
-                        } else if (!t.remove(address, r)) {
+                        } else if (!t.remove(l, address, r)) {
                             throw new AssertionError("own block not found: " + address);
                         } else {
                             out += ObservedTable.size(r);
                         }
                         if ((i & 63) == 0) {
-                            out += drain(t, mine, r);
+                            out += drain(t, l, mine, r);
                         }
                     }
                     inserted.addAndGet(in);
@@ -191,16 +198,117 @@ class ObservedTableTest {
         assertThat(failure.get()).isNull();
         long[] r = new long[2];
         for (Queue<Long> q : handoff) {
-            removed.addAndGet(drain(t, q, r));
+            removed.addAndGet(drain(t, null, q, r));
         }
         assertThat(removed.get()).isEqualTo(inserted.get());
         assertThat(t.size()).isZero();
     }
 
-    private static long drain(ObservedTable t, Queue<Long> q, long[] r) {
+    // ---------------------------------------------------------------- thread-owned records (Locals)
+
+    @Test
+    void local_insertAndRemoveByTheOwner_recordsRoundTripAndDuplicatesAreRefused() {
+        ObservedTable t = new ObservedTable();
+        ObservedTable.Local local = t.local(new PoolCounters().cell());
+        assertThat(local).isNotNull();
+        assertThat(t.insert(local, 0x7f00_1000L, 4096, LEAK, 5, 1, 3)).isTrue();
+        assertThat(t.insert(local, 0x7f00_1000L, 8, LEAK, 6, 0, 0)).isFalse();
+        assertThat(t.size()).isEqualTo(1);
+        long[] r = new long[2];
+        assertThat(t.remove(local, 0x7f00_1000L, r)).isTrue();
+        assertThat(ObservedTable.size(r)).isEqualTo(4096);
+        assertThat(ObservedTable.tagIndex(r)).isEqualTo(5);
+        assertThat(ObservedTable.poolType(r)).isEqualTo(1);
+        assertThat(Tracker.infoDriver(r[0])).isEqualTo(3);
+        assertThat(t.remove(local, 0x7f00_1000L, r)).isFalse();
+        assertThat(t.size()).isZero();
+    }
+
+    @Test
+    void local_virtualThreadsShareTheSegments() throws Exception {
+        ObservedTable t = new ObservedTable();
+        PoolCounters counters = new PoolCounters();
+        AtomicReference<ObservedTable.Local> seen = new AtomicReference<>(new ObservedTable.Local(null));
+        Thread.ofVirtual().start(() -> seen.set(t.local(counters.cell()))).join();
+        assertThat(seen.get()).isNull();
+    }
+
+    /* The owner stays alive (an executor's thread) while the test thread frees its blocks: the free
+     * is counted at once, the owner drops the record at its next operation, and a second free of the
+     * same address, racing the first, finds nothing. */
+    @Test
+    void local_freedByAnotherThreadWhileTheOwnerLives_countedOnceAndDroppedByTheOwner() throws Exception {
+        ObservedTable t = new ObservedTable();
+        PoolCounters counters = new PoolCounters();
+        ExecutorService owner = Executors.newSingleThreadExecutor();
+        try {
+            owner.submit(() -> {
+                        ObservedTable.Local l = t.local(counters.cell());
+                        for (int i = 1; i <= 100; i++) {
+                            t.insert(l, 0x1000L * i, i, LEAK, i, 0, 0);
+                        }
+                    })
+                    .get();
+            ObservedTable.Local mine = t.local(counters.cell());
+            long[] r = new long[2];
+            for (int i = 1; i <= 100; i += 2) {
+                assertThat(t.remove(mine, 0x1000L * i, r)).isTrue();
+                assertThat(ObservedTable.size(r)).isEqualTo(i);
+                assertThat(ObservedTable.tagIndex(r)).isEqualTo(i);
+                assertThat(t.remove(mine, 0x1000L * i, r)).isFalse();
+                assertThat(t.remove(0x1000L * i, r)).isFalse();
+            }
+            assertThat(t.size()).isEqualTo(50);
+            // the owner is handed one of the freed addresses again, then frees what it still has
+            long total = owner.submit(() -> {
+                        ObservedTable.Local l = t.local(counters.cell());
+                        long[] own = new long[2];
+                        assertThat(t.insert(l, 0x1000L, 777, LEAK, 1, 0, 0)).isTrue();
+                        long bytes = 0;
+                        for (int i = 2; i <= 100; i += 2) {
+                            assertThat(t.remove(l, 0x1000L * i, own)).isTrue();
+                            bytes += ObservedTable.size(own);
+                        }
+                        assertThat(t.remove(l, 0x1000L, own)).isTrue();
+                        assertThat(ObservedTable.size(own)).isEqualTo(777);
+                        return bytes;
+                    })
+                    .get();
+            assertThat(total).isEqualTo(50L * 51);
+            assertThat(t.size()).isZero();
+        } finally {
+            owner.shutdownNow();
+        }
+    }
+
+    /* A thread that ended left records behind: they move to the shared segments, where any thread
+     * finds them. */
+    @Test
+    void local_ownerEnded_recordsMoveToTheSegments() throws Exception {
+        ObservedTable t = new ObservedTable();
+        PoolCounters counters = new PoolCounters();
+        Thread owner = Thread.ofPlatform().start(() -> {
+            ObservedTable.Local l = t.local(counters.cell());
+            for (int i = 1; i <= 1000; i++) {
+                t.insert(l, 0x10L * i, i, LEAK, 0, 0, 0);
+            }
+        });
+        owner.join();
+        assertThat(t.size()).isEqualTo(1000);
+        long[] r = new long[2];
+        long bytes = 0;
+        for (int i = 1; i <= 1000; i++) {
+            assertThat(t.remove(0x10L * i, r)).isTrue();
+            bytes += ObservedTable.size(r);
+        }
+        assertThat(bytes).isEqualTo(1000L * 1001 / 2);
+        assertThat(t.size()).isZero();
+    }
+
+    private static long drain(ObservedTable t, ObservedTable.Local l, Queue<Long> q, long[] r) {
         long bytes = 0;
         for (Long a = q.poll(); a != null; a = q.poll()) {
-            if (!t.remove(a, r)) {
+            if (!t.remove(l, a, r)) {
                 throw new AssertionError("handed-off block not found: " + a);
             }
             bytes += ObservedTable.size(r);
