@@ -49,6 +49,12 @@ public class ObservedTableBenchmark {
         return record[0];
     }
 
+    /** Finding the thread's records only. */
+    @Benchmark
+    public Object localOnly() {
+        return table.local(counters.cell());
+    }
+
     /** Insert and remove through the shared segments (a lock compare-and-set each), no allocator call. */
     @Benchmark
     public long sharedAlone() {

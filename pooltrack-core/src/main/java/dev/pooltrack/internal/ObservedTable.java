@@ -36,23 +36,38 @@ public final class ObservedTable {
      * that fails to take it spins briefly, then yields, since on a machine with few cores the holder
      * may have been preempted.
      *
-     * Thread-owned records. A lock compare-and-set right after a malloc or free returns costs about
-     * as much as the malloc: it waits for the allocator's stores to drain (an insert and a remove
-     * took some 29 ns of a 22 ns downcall pair; counting alone, 5). So a platform thread keeps the
-     * blocks it inserts in a Local table of the same layout that only it writes, with plain stores.
-     * Other threads only read it, through a sequence lock: the owner makes its version odd before it
-     * changes the slots and even after (release stores, no fence on x86); a reader that saw the same
-     * even version before and after its probe read a consistent table. A thread that frees a block
-     * it did not insert, and that is not in the shared segments, looks for it in every Local; when it
-     * finds it there it takes the record (counting the free) and queues the address in that Local's
-     * pending list, under the Local's monitor; the owner removes pending addresses from its slots
-     * before its next insert or removal (a volatile read of the pending count, a plain load on x86,
-     * tells it whether any are queued). A pending address is no longer recorded: readers skip it.
-     * When a Local's owner has ended (JLS 17.4.5: its last write happens-before isAlive() returns
-     * false), another thread moves its live records into the shared segments and drops it.
+     * Thread-owned records. Through the shared segments an insert and a remove of one block cost
+     * about 16 ns (two lock compare-and-sets and the probing; ObservedTableBenchmark.sharedAlone),
+     * against 8 to 9 ns for the malloc+free pair they record. So a platform thread keeps the blocks
+     * it inserts in a Local that only it writes, with plain stores: its four newest records in a
+     * small stack, oldest first (most blocks are freed soon, by the thread that allocated them, and
+     * often newest first: an arena frees its segments in reverse), and older ones in slots of the
+     * same layout as a segment's. Pushing a record and popping the newest change only the stack's
+     * count, which is stored (release) after the record it counts.
+     *
+     * Other threads only read a Local, through a sequence lock: before any other change (a record
+     * moved to the slots, a removal below the top, the slots growing) the owner makes its version
+     * odd, and even again after (release stores, no fence on x86); a reader that saw the same even
+     * version before and after its probe read a consistent Local. A push or pop racing a reader
+     * changes only the top of the stack, which a reader looking for a live block of its own does
+     * not need (a reader that finds the owner's newest block there while the owner frees it is
+     * racing a double free).
+     *
+     * A thread that frees a block it did not insert, and that is not in the shared segments, looks
+     * for it in every Local; when it finds it there it takes the record (counting the free) and
+     * adds the address to that Local's pending set, under the Local's monitor. The owner removes
+     * pending addresses before its next insert or removal: a plain read of the pending count tells it
+     * whether any are queued (a stale 0 only delays that, and an insert that finds its address
+     * still recorded drains under the monitor before calling it a duplicate). A pending address is
+     * no longer recorded: readers skip it. When a Local's owner has ended (JLS 17.4.5: its last
+     * write happens-before isAlive() returns false), another thread moves its live records into the
+     * shared segments and drops it: at the first free that finds a record there, every 64th new
+     * Local, and in size().
+     *
      * Not checked across Locals: an address still recorded in one thread's Local when the allocator
-     * hands it to another thread (a free nobody reported) is not found then; the stale record is
-     * dropped when its owner frees or ends. */
+     * hands it to another thread (its free was not reported) is then recorded twice, and one of the
+     * two stays counted after the block's free, as any block whose free was not reported stays
+     * counted while its address is not handed out again. */
 
     private static final int SEGMENT_BITS = 6;
     private static final int SEGMENTS = 1 << SEGMENT_BITS;
@@ -62,10 +77,12 @@ public final class ObservedTable {
     private static final long GOLDEN = 0x9E37_79B9_7F4A_7C15L;
 
     private static final int SWEEP_EVERY = 64;
+    private static final int RECENT = 4;
 
     private static final VarHandle LOCK;
     private static final VarHandle VERSION;
     private static final VarHandle PENDING;
+    private static final VarHandle RECENT_COUNT;
 
     static {
         try {
@@ -73,6 +90,7 @@ public final class ObservedTable {
             LOCK = l.findVarHandle(Segment.class, "lock", int.class);
             VERSION = l.findVarHandle(Local.class, "version", int.class);
             PENDING = l.findVarHandle(Local.class, "pendingCount", int.class);
+            RECENT_COUNT = l.findVarHandle(Local.class, "recentCount", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -99,6 +117,10 @@ public final class ObservedTable {
      */
     public static final class Local {
         final Thread owner;
+        /** The newest records, oldest first, before they move to the slots (see the class notes). */
+        final long[] recent = new long[RECENT * WORDS];
+
+        int recentCount;
         long[] slots = new long[INITIAL_CAPACITY * WORDS];
         int mask = INITIAL_CAPACITY - 1;
         int live;
@@ -186,26 +208,94 @@ public final class ObservedTable {
         if (local == null) {
             return insertShared(address, info, tags);
         }
-        if ((int) PENDING.getAcquire(local) != 0) {
+        if (local.pendingCount != 0) { // plain: see the class notes
             drainPending(local);
         }
-        int i = probe(local.slots, local.mask, address);
-        if (i >= 0) {
+        if (holds(local, address)) {
             drainPending(local); // a free by another thread may be queued and not seen yet
-            i = probe(local.slots, local.mask, address);
-            if (i >= 0) {
+            if (holds(local, address)) {
                 return false;
             }
         }
-        beginWrite(local);
-        if ((local.live + 1) * 4L > (local.mask + 1) * 3L) {
-            local.mask = (local.mask << 1) | 1;
-            local.slots = grown(local.slots, local.mask);
-            i = probe(local.slots, local.mask, address);
+        int n = local.recentCount;
+        if (n == RECENT) {
+            int odd = beginWrite(local);
+            spillOldest(local);
+            endWrite(local, odd);
+            n = RECENT - 1;
         }
-        put(local.slots, -i - 1, address, info, tags);
-        local.live++;
-        endWrite(local);
+        long[] recent = local.recent;
+        int w = n * WORDS;
+        recent[w] = address;
+        recent[w + 1] = info;
+        recent[w + 2] = tags;
+        RECENT_COUNT.setRelease(local, n + 1); // after the entry: a reader that counts it sees it whole
+        return true;
+    }
+
+    /** Whether the owner's Local records {@code address}. */
+    private static boolean holds(Local l, long address) {
+        return recentIndex(l, address) >= 0 || (l.live != 0 && probe(l.slots, l.mask, address) >= 0);
+    }
+
+    /** The index in {@code recent} of {@code address}, newest first, or -1. */
+    private static int recentIndex(Local l, long address) {
+        long[] recent = l.recent;
+        for (int k = l.recentCount - 1; k >= 0; k--) {
+            if (recent[k * WORDS] == address) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** Moves the oldest recent record to the slots; within a write. */
+    private static void spillOldest(Local l) {
+        long[] recent = l.recent;
+        if ((l.live + 1) * 4L > (l.mask + 1) * 3L) {
+            l.mask = (l.mask << 1) | 1;
+            l.slots = grown(l.slots, l.mask);
+        }
+        int i = probe(l.slots, l.mask, recent[0]);
+        if (i < 0) { // always: an address is never both recent and in the slots
+            put(l.slots, -i - 1, recent[0], recent[1], recent[2]);
+            l.live++;
+        }
+        System.arraycopy(recent, WORDS, recent, 0, (RECENT - 1) * WORDS);
+        l.recentCount--;
+    }
+
+    /** Drops the record of {@code address} from the owner's Local, into {@code record} if not null; within a write. */
+    private static boolean drop(Local l, long address, long[] record) {
+        int k = recentIndex(l, address);
+        if (k >= 0) {
+            long[] recent = l.recent;
+            int w = k * WORDS;
+            if (record != null) {
+                record[0] = recent[w + 1];
+                record[1] = recent[w + 2];
+            }
+            int last = l.recentCount - 1;
+            if (k < last) {
+                System.arraycopy(recent, w + WORDS, recent, w, (last - k) * WORDS);
+            }
+            l.recentCount = last;
+            return true;
+        }
+        if (l.live == 0) {
+            return false;
+        }
+        long[] slots = l.slots;
+        int i = probe(slots, l.mask, address);
+        if (i < 0) {
+            return false;
+        }
+        if (record != null) {
+            record[0] = slots[i * WORDS + 1];
+            record[1] = slots[i * WORDS + 2];
+        }
+        closeHole(slots, l.mask, i);
+        l.live--;
         return true;
     }
 
@@ -253,19 +343,22 @@ public final class ObservedTable {
             return false;
         }
         if (local != null) {
-            if ((int) PENDING.getAcquire(local) != 0) {
+            if (local.pendingCount != 0) { // plain: see the class notes
                 drainPending(local);
             }
-            long[] slots = local.slots;
-            int i = probe(slots, local.mask, address);
-            if (i >= 0) {
-                int w = i * WORDS;
-                record[0] = slots[w + 1];
-                record[1] = slots[w + 2];
-                beginWrite(local);
-                closeHole(slots, local.mask, i);
-                local.live--;
-                endWrite(local);
+            int k = recentIndex(local, address);
+            int last = local.recentCount - 1;
+            if (k == last && k >= 0) { // the newest: only the count changes, no record moves
+                int w = k * WORDS;
+                record[0] = local.recent[w + 1];
+                record[1] = local.recent[w + 2];
+                RECENT_COUNT.setRelease(local, last);
+                return true;
+            }
+            if (k >= 0 || (local.live != 0 && probe(local.slots, local.mask, address) >= 0)) {
+                int odd = beginWrite(local);
+                drop(local, address, record);
+                endWrite(local, odd);
                 return true;
             }
         }
@@ -336,7 +429,7 @@ public final class ObservedTable {
             synchronized (l) {
                 if (!l.retired) {
                     VERSION.getAcquire(l); // the owner's last change happens-before this read
-                    n += l.live - l.pendingCount;
+                    n += l.live + l.recentCount - l.pendingCount;
                 }
             }
         }
@@ -357,7 +450,7 @@ public final class ObservedTable {
         for (Local l : locals) {
             synchronized (l) {
                 VERSION.getAcquire(l);
-                n += (long) (l.slots.length + l.pending.length) * Long.BYTES;
+                n += (long) (l.slots.length + l.pending.length + l.recent.length) * Long.BYTES;
             }
         }
         return n;
@@ -452,13 +545,15 @@ public final class ObservedTable {
 
     /* Written by the owner only (and, once it ended, under the monitor by the thread adopting its
      * records): the odd version is stored before the slots change, the even one after. */
-    private static void beginWrite(Local l) {
-        VERSION.setOpaque(l, l.version + 1);
+    private static int beginWrite(Local l) {
+        int v = l.version + 1;
+        VERSION.setOpaque(l, v);
         VarHandle.storeStoreFence();
+        return v;
     }
 
-    private static void endWrite(Local l) {
-        VERSION.setRelease(l, l.version + 1);
+    private static void endWrite(Local l, int odd) {
+        VERSION.setRelease(l, odd + 1);
     }
 
     /** Reads {@code address}'s record in another thread's Local into {@code seen}; whether it is there. */
@@ -466,6 +561,18 @@ public final class ObservedTable {
         for (int spins = 0; ; spins++) {
             int v = (int) VERSION.getAcquire(l);
             if ((v & 1) == 0) {
+                long[] recent = l.recent;
+                int newest = Math.min(Math.max((int) RECENT_COUNT.getAcquire(l), 0), RECENT);
+                boolean inRecent = false;
+                long recentInfo = 0;
+                long recentTags = 0;
+                for (int k = 0; k < newest; k++) {
+                    if (recent[k * WORDS] == address) {
+                        recentInfo = recent[k * WORDS + 1];
+                        recentTags = recent[k * WORDS + 2];
+                        inRecent = true;
+                    }
+                }
                 long[] slots = l.slots;
                 int capacity = slots.length / WORDS; // a power of two, read with the array it belongs to
                 int mask = capacity - 1;
@@ -489,9 +596,9 @@ public final class ObservedTable {
                 }
                 VarHandle.acquireFence();
                 if ((int) VERSION.getOpaque(l) == v) {
-                    seen[0] = info;
-                    seen[1] = tags;
-                    return found;
+                    seen[0] = inRecent ? recentInfo : info;
+                    seen[1] = inRecent ? recentTags : tags;
+                    return inRecent || found;
                 }
             }
             backOff(spins);
@@ -505,17 +612,13 @@ public final class ObservedTable {
                 return;
             }
             long[] pending = l.pending;
-            beginWrite(l);
+            int odd = beginWrite(l);
             for (long a : pending) {
                 if (a != 0) {
-                    int i = probe(l.slots, l.mask, a);
-                    if (i >= 0) {
-                        closeHole(l.slots, l.mask, i);
-                        l.live--;
-                    }
+                    drop(l, a, null);
                 }
             }
-            endWrite(l);
+            endWrite(l, odd);
             if (pending.length > 64) {
                 l.pending = new long[4];
             } else {
@@ -575,11 +678,18 @@ public final class ObservedTable {
                 insertShared(a, slots[w + 1], slots[w + 2]);
             }
         }
-        beginWrite(l);
+        long[] recent = l.recent;
+        for (int w = 0; w < l.recentCount * WORDS; w += WORDS) {
+            if (!pendingContains(l, recent[w])) {
+                insertShared(recent[w], recent[w + 1], recent[w + 2]);
+            }
+        }
+        int odd = beginWrite(l);
+        l.recentCount = 0;
         l.slots = new long[INITIAL_CAPACITY * WORDS];
         l.mask = INITIAL_CAPACITY - 1;
         l.live = 0;
-        endWrite(l);
+        endWrite(l, odd);
         l.pending = new long[4];
         PENDING.setRelease(l, 0);
         l.retired = true;

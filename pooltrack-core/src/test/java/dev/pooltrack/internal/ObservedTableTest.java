@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ObservedTableTest {
@@ -80,12 +81,15 @@ class ObservedTableTest {
     }
 
     /* Random inserts and removes against a HashMap: the table grows many times, and removals close
-     * holes in long probe runs (addresses 16 bytes apart, as malloc hands them out). */
+     * holes in long probe runs (addresses 16 bytes apart, as malloc hands them out). Through the
+     * shared segments, and through a thread's Local (its newest records, removed from anywhere in
+     * them, and those moved to its slots). */
     @ParameterizedTest
-    @ValueSource(longs = {1, 2, 3})
-    void randomOperations_matchAMap(long seed) {
+    @CsvSource({"1, false", "2, false", "3, false", "1, true", "2, true", "3, true"})
+    void randomOperations_matchAMap(long seed, boolean locals) {
         SplittableRandom random = new SplittableRandom(seed);
         ObservedTable t = new ObservedTable();
+        ObservedTable.Local l = locals ? t.local(new PoolCounters().cell()) : null;
         Map<Long, long[]> model = new HashMap<>();
         List<Long> live = new ArrayList<>();
         long[] r = new long[2];
@@ -95,7 +99,7 @@ class ObservedTableTest {
                 long size = 1 + random.nextInt(1 << 20);
                 int tagIndex = random.nextInt(50);
                 boolean fresh = !model.containsKey(address);
-                assertThat(t.insert(address, size, LEAK + tagIndex, tagIndex, tagIndex & 1, tagIndex))
+                assertThat(t.insert(l, address, size, LEAK + tagIndex, tagIndex, tagIndex & 1, tagIndex))
                         .isEqualTo(fresh);
                 if (fresh) {
                     model.put(address, new long[] {size, tagIndex});
@@ -107,16 +111,16 @@ class ObservedTableTest {
                 live.set(pick, live.get(live.size() - 1));
                 live.remove(live.size() - 1);
                 long[] expected = model.remove(address);
-                assertThat(t.remove(address, r)).isTrue();
+                assertThat(t.remove(l, address, r)).isTrue();
                 assertThat(ObservedTable.size(r)).isEqualTo(expected[0]);
                 assertThat(ObservedTable.tagIndex(r)).isEqualTo((int) expected[1]);
                 assertThat(ObservedTable.tag(r)).isEqualTo(LEAK + (int) expected[1]);
-                assertThat(t.remove(address, r)).isFalse();
+                assertThat(t.remove(l, address, r)).isFalse();
             }
         }
         assertThat(t.size()).isEqualTo(model.size());
         for (Map.Entry<Long, long[]> e : model.entrySet()) {
-            assertThat(t.remove(e.getKey(), r)).isTrue();
+            assertThat(t.remove(l, e.getKey(), r)).isTrue();
             assertThat(ObservedTable.size(r)).isEqualTo(e.getValue()[0]);
         }
         assertThat(t.size()).isZero();
