@@ -132,6 +132,12 @@ public final class ObservedTable {
         int pendingCount;
         /** Set, under the monitor, once the owner ended and its records moved to the segments. */
         boolean retired;
+        /** The lowest and highest address the owner ever inserted (a filter for other threads' frees). */
+        long low = Long.MAX_VALUE;
+
+        long high = Long.MIN_VALUE;
+        /** The Local this thread last took a record from; written and read by the owner only. */
+        Local lastOwner;
 
         Local(Thread owner) {
             this.owner = owner;
@@ -223,6 +229,12 @@ public final class ObservedTable {
             spillOldest(local);
             endWrite(local, odd);
             n = RECENT - 1;
+        }
+        if (address < local.low) {
+            local.low = address;
+        }
+        if (address > local.high) {
+            local.high = address;
         }
         long[] recent = local.recent;
         int w = n * WORDS;
@@ -386,31 +398,58 @@ public final class ObservedTable {
     }
 
     /* A block another thread inserted in its Local: found by a sequence-locked read, then taken under
-     * that Local's monitor unless it is pending already (a double free racing this one). */
+     * that Local's monitor unless it is pending already (a double free racing this one). The Local
+     * that held the last block this thread took from another is tried first (a consumer freeing a
+     * producer's buffers), then every Local whose address range holds the address (glibc gives each
+     * thread its own arena, so ranges rarely overlap), then, for an address found nowhere, the rest. */
     private boolean removeFromOthers(Local self, long address, long[] record) {
         long[] seen = new long[2];
-        for (Local other : locals) {
-            if (other == self || !peek(other, address, seen)) {
-                continue;
-            }
-            boolean ended;
-            synchronized (other) {
-                if (!other.retired && pendingContains(other, address)) {
-                    continue;
+        Local hint = self == null ? null : self.lastOwner;
+        if (hint != null && take(hint, address, seen, record)) {
+            return true;
+        }
+        Local[] all = locals;
+        for (Local other : all) {
+            if (other != self && other != hint && inRange(other, address) && take(other, address, seen, record)) {
+                if (self != null) {
+                    self.lastOwner = other;
                 }
-                ended = other.retired || !other.owner.isAlive();
-                if (!ended) {
-                    pendingAdd(other, address);
-                    record[0] = seen[0];
-                    record[1] = seen[1];
-                    return true;
-                }
-                adopt(other);
+                return true;
             }
-            unregister(other);
-            return removeShared(address, record);
+        }
+        for (Local other : all) {
+            if (other != self && other != hint && !inRange(other, address) && take(other, address, seen, record)) {
+                return true;
+            }
         }
         return false;
+    }
+
+    /* Written by the owner before the record it widens the range for is published (the stack's count,
+     * a release store), so a thread that was handed the block sees a range that holds it. */
+    private static boolean inRange(Local l, long address) {
+        return address >= l.low && address <= l.high;
+    }
+
+    /** Takes the record of {@code address} from another thread's Local; whether it was there. */
+    private boolean take(Local other, long address, long[] seen, long[] record) {
+        if (!peek(other, address, seen)) {
+            return false;
+        }
+        synchronized (other) {
+            if (!other.retired && pendingContains(other, address)) {
+                return false;
+            }
+            if (!other.retired && other.owner.isAlive()) {
+                pendingAdd(other, address);
+                record[0] = seen[0];
+                record[1] = seen[1];
+                return true;
+            }
+            adopt(other);
+        }
+        unregister(other);
+        return removeShared(address, record);
     }
 
     /** The number of blocks recorded; exact when no thread inserts or removes meanwhile. */
