@@ -405,6 +405,9 @@ public final class ObservedTable {
     private boolean removeFromOthers(Local self, long address, long[] record) {
         long[] seen = new long[2];
         Local hint = self == null ? null : self.lastOwner;
+        if (hint != null && hint.retired) { // a racy read: a stale hint costs one probe
+            self.lastOwner = hint = null;
+        }
         if (hint != null && take(hint, address, seen, record)) {
             return true;
         }
