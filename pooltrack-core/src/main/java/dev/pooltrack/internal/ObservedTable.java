@@ -138,6 +138,8 @@ public final class ObservedTable {
         long high = Long.MIN_VALUE;
         /** The Local this thread last took a record from; written and read by the owner only. */
         Local lastOwner;
+        /** The owner's scratch record for another thread's block, read before it is taken. */
+        final long[] seen = new long[2];
 
         Local(Thread owner) {
             this.owner = owner;
@@ -147,6 +149,10 @@ public final class ObservedTable {
     private final Segment[] segments = new Segment[SEGMENTS];
     private final Object registry = new Object();
     private volatile Local[] locals = new Local[0];
+    /* Set before the first record enters a segment (a virtual thread's, or an ended thread's moved
+     * there): until then a free that misses its own Local skips the segments' lock. A thread handed a
+     * block sees the flag its allocating thread set. */
+    private volatile boolean sharedUsed;
     private int registrationsSinceSweep;
 
     public ObservedTable() {
@@ -312,6 +318,9 @@ public final class ObservedTable {
     }
 
     private boolean insertShared(long address, long info, long tags) {
+        if (!sharedUsed) {
+            sharedUsed = true;
+        }
         long h = address * GOLDEN;
         Segment s = segments[(int) (h >>> (64 - SEGMENT_BITS))];
         lock(s);
@@ -374,7 +383,7 @@ public final class ObservedTable {
                 return true;
             }
         }
-        return removeShared(address, record) || removeFromOthers(local, address, record);
+        return (sharedUsed && removeShared(address, record)) || removeFromOthers(local, address, record);
     }
 
     private boolean removeShared(long address, long[] record) {
@@ -403,7 +412,7 @@ public final class ObservedTable {
      * producer's buffers), then every Local whose address range holds the address (glibc gives each
      * thread its own arena, so ranges rarely overlap), then, for an address found nowhere, the rest. */
     private boolean removeFromOthers(Local self, long address, long[] record) {
-        long[] seen = new long[2];
+        long[] seen = self == null ? new long[2] : self.seen;
         Local hint = self == null ? null : self.lastOwner;
         if (hint != null && hint.retired) { // a racy read: a stale hint costs one probe
             self.lastOwner = hint = null;
