@@ -270,7 +270,7 @@ public final class ObservedTable {
     /** Moves the oldest recent record to the slots; within a write. */
     private static void spillOldest(Local l) {
         long[] recent = l.recent;
-        if ((l.live + 1) * 4L > (l.mask + 1) * 3L) {
+        if (growsAt(l.live, l.mask)) {
             l.mask = (l.mask << 1) | 1;
             l.slots = grown(l.slots, l.mask);
         }
@@ -283,38 +283,42 @@ public final class ObservedTable {
         l.recentCount--;
     }
 
-    /** Drops the record of {@code address} from the owner's Local, into {@code record} if not null; within a write. */
-    private static boolean drop(Local l, long address, long[] record) {
+    /** Drops the record of {@code address} from the owner's Local, if there; within a write. */
+    private static void drop(Local l, long address) {
         int k = recentIndex(l, address);
         if (k >= 0) {
-            long[] recent = l.recent;
-            int w = k * WORDS;
-            if (record != null) {
-                record[0] = recent[w + 1];
-                record[1] = recent[w + 2];
+            dropRecent(l, k, null);
+        } else if (l.live != 0) {
+            int i = probe(l.slots, l.mask, address);
+            if (i >= 0) {
+                dropSlot(l, i, null);
             }
-            int last = l.recentCount - 1;
-            if (k < last) {
-                System.arraycopy(recent, w + WORDS, recent, w, (last - k) * WORDS);
-            }
-            l.recentCount = last;
-            return true;
         }
-        if (l.live == 0) {
-            return false;
-        }
-        long[] slots = l.slots;
-        int i = probe(slots, l.mask, address);
-        if (i < 0) {
-            return false;
-        }
+    }
+
+    /** Drops the recent record at {@code k}, into {@code record} if not null; within a write. */
+    private static void dropRecent(Local l, int k, long[] record) {
+        long[] recent = l.recent;
+        int w = k * WORDS;
         if (record != null) {
-            record[0] = slots[i * WORDS + 1];
-            record[1] = slots[i * WORDS + 2];
+            record[0] = recent[w + 1];
+            record[1] = recent[w + 2];
         }
-        closeHole(slots, l.mask, i);
+        int last = l.recentCount - 1;
+        if (k < last) {
+            System.arraycopy(recent, w + WORDS, recent, w, (last - k) * WORDS);
+        }
+        l.recentCount = last;
+    }
+
+    /** Drops the record in slot {@code i}, into {@code record} if not null; within a write. */
+    private static void dropSlot(Local l, int i, long[] record) {
+        if (record != null) {
+            record[0] = l.slots[i * WORDS + 1];
+            record[1] = l.slots[i * WORDS + 2];
+        }
+        closeHole(l.slots, l.mask, i);
         l.live--;
-        return true;
     }
 
     private boolean insertShared(long address, long info, long tags) {
@@ -329,7 +333,7 @@ public final class ObservedTable {
             if (i >= 0) {
                 return false;
             }
-            if ((s.live + 1) * 4L > (s.mask + 1) * 3L) {
+            if (growsAt(s.live, s.mask)) {
                 s.mask = (s.mask << 1) | 1;
                 s.slots = grown(s.slots, s.mask);
                 i = probe(s.slots, s.mask, address);
@@ -376,9 +380,14 @@ public final class ObservedTable {
                 RECENT_COUNT.setRelease(local, last);
                 return true;
             }
-            if (k >= 0 || (local.live != 0 && probe(local.slots, local.mask, address) >= 0)) {
+            int i = k >= 0 || local.live == 0 ? -1 : probe(local.slots, local.mask, address);
+            if (k >= 0 || i >= 0) {
                 int odd = beginWrite(local);
-                drop(local, address, record);
+                if (k >= 0) {
+                    dropRecent(local, k, record);
+                } else {
+                    dropSlot(local, i, record);
+                }
                 endWrite(local, odd);
                 return true;
             }
@@ -531,6 +540,11 @@ public final class ObservedTable {
         return (int) (h >>> 26) & mask; // bits below the segment's six
     }
 
+    /** Whether a table of {@code mask + 1} slots holding {@code live} records doubles before one more. */
+    private static boolean growsAt(int live, int mask) {
+        return (live + 1) * 4L > (mask + 1) * 3L; // a load of 3/4
+    }
+
     /** The slot of {@code address}, or {@code -(the empty slot that ends its probe run) - 1}. */
     private static int probe(long[] slots, int mask, long address) {
         int i = home(address * GOLDEN, mask);
@@ -666,7 +680,7 @@ public final class ObservedTable {
             int odd = beginWrite(l);
             for (long a : pending) {
                 if (a != 0) {
-                    drop(l, a, null);
+                    drop(l, a);
                 }
             }
             endWrite(l, odd);

@@ -218,6 +218,7 @@ class ObservedTableTest {
         assertThat(t.insert(local, 0x7f00_1000L, 4096, LEAK, 5, 1, 3)).isTrue();
         assertThat(t.insert(local, 0x7f00_1000L, 8, LEAK, 6, 0, 0)).isFalse();
         assertThat(t.size()).isEqualTo(1);
+        assertThat(local.recentCount).as("recorded in the thread's own part").isEqualTo(1);
         long[] r = new long[2];
         assertThat(t.remove(local, 0x7f00_1000L, r)).isTrue();
         assertThat(ObservedTable.size(r)).isEqualTo(4096);
@@ -226,6 +227,19 @@ class ObservedTableTest {
         assertThat(Tracker.infoDriver(r[0])).isEqualTo(3);
         assertThat(t.remove(local, 0x7f00_1000L, r)).isFalse();
         assertThat(t.size()).isZero();
+        // six blocks: the four newest in the stack, two moved to the slots; a removal from each
+        for (int i = 1; i <= 6; i++) {
+            t.insert(local, 0x1000L * i, i, LEAK, i, 0, 0);
+        }
+        assertThat(local.recentCount).isEqualTo(4);
+        assertThat(local.live).isEqualTo(2);
+        assertThat(t.remove(local, 0x1000L, r)).isTrue(); // in the slots
+        assertThat(ObservedTable.size(r)).isEqualTo(1);
+        assertThat(t.remove(local, 0x4000L, r)).isTrue(); // in the stack, below its top
+        assertThat(ObservedTable.size(r)).isEqualTo(4);
+        assertThat(local.recentCount).isEqualTo(3);
+        assertThat(local.live).isEqualTo(1);
+        assertThat(t.size()).isEqualTo(4);
     }
 
     @Test
@@ -246,13 +260,15 @@ class ObservedTableTest {
         PoolCounters counters = new PoolCounters();
         ExecutorService owner = Executors.newSingleThreadExecutor();
         try {
-            owner.submit(() -> {
+            ObservedTable.Local owners = owner.submit(() -> {
                         ObservedTable.Local l = t.local(counters.cell());
                         for (int i = 1; i <= 100; i++) {
                             t.insert(l, 0x1000L * i, i, LEAK, i, 0, 0);
                         }
+                        return l;
                     })
                     .get();
+            assertThat(owners.live + owners.recentCount).isEqualTo(100);
             ObservedTable.Local mine = t.local(counters.cell());
             long[] r = new long[2];
             for (int i = 1; i <= 100; i += 2) {
@@ -263,6 +279,10 @@ class ObservedTableTest {
                 assertThat(t.remove(0x1000L * i, r)).isFalse();
             }
             assertThat(t.size()).isEqualTo(50);
+            assertThat(owners.pendingCount)
+                    .as("queued for the owner, which has not run since")
+                    .isEqualTo(50);
+            assertThat(owners.live + owners.recentCount).isEqualTo(100);
             // the owner is handed one of the freed addresses again, then frees what it still has
             long total = owner.submit(() -> {
                         ObservedTable.Local l = t.local(counters.cell());
@@ -280,6 +300,8 @@ class ObservedTableTest {
                     .get();
             assertThat(total).isEqualTo(50L * 51);
             assertThat(t.size()).isZero();
+            assertThat(owners.pendingCount).isZero();
+            assertThat(owners.live + owners.recentCount).isZero();
         } finally {
             owner.shutdownNow();
         }
@@ -291,14 +313,21 @@ class ObservedTableTest {
     void local_ownerEnded_recordsMoveToTheSegments() throws Exception {
         ObservedTable t = new ObservedTable();
         PoolCounters counters = new PoolCounters();
+        AtomicReference<ObservedTable.Local> owners = new AtomicReference<>();
         Thread owner = Thread.ofPlatform().start(() -> {
             ObservedTable.Local l = t.local(counters.cell());
             for (int i = 1; i <= 1000; i++) {
                 t.insert(l, 0x10L * i, i, LEAK, 0, 0, 0);
             }
+            owners.set(l);
         });
         owner.join();
+        assertThat(owners.get().live + owners.get().recentCount).isEqualTo(1000);
         assertThat(t.size()).isEqualTo(1000);
+        assertThat(owners.get().retired)
+                .as("size() moved the ended thread's records")
+                .isTrue();
+        assertThat(owners.get().live + owners.get().recentCount).isZero();
         long[] r = new long[2];
         long bytes = 0;
         for (int i = 1; i <= 1000; i++) {
