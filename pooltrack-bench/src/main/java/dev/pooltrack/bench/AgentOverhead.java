@@ -9,15 +9,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.util.ListStatistics;
 
 /**
  * Runs {@link AgentOverheadBenchmark} without the agent and under three agent configurations, in one
- * run, and prints the table in the README: ns/op and the ratio to no agent.
+ * run, the configurations taking turns fork by fork, and prints the table in the README: ns/op and
+ * the ratio to no agent, then each fork's mean.
  *
  * <p>Not thread-safe; a command-line program. Arguments: the agent jar (default {@code
  * pooltrack-agent/target/pooltrack-agent.jar}), then optional JMH counts {@code forks warmups
@@ -51,41 +56,66 @@ public final class AgentOverhead {
         configs.put("Pool Tracking + all stacks", "flags=0x8,driver=" + driver + ",stacks=all,quiet");
         configs.keySet().removeIf(name -> !configured.matcher(name).find());
 
-        Map<String, Map<String, double[]>> table = new LinkedHashMap<>();
-        for (Map.Entry<String, String> c : configs.entrySet()) {
-            List<String> jvm = new ArrayList<>(List.of("--sun-misc-unsafe-memory-access=allow", "-Xmx1g"));
-            jvm.addAll(List.of(AgentOverheadBenchmark.EXPORTS));
-            if (c.getValue() != null) {
-                jvm.add("-javaagent:" + agent + "=" + c.getValue());
-            }
-            Collection<RunResult> results = run(
-                    AgentOverheadBenchmark.class.getName() + "\\." + workloads + "$", jvm, forks, warmups, iterations);
-            for (RunResult r : results) {
-                String label = r.getParams().getBenchmark();
-                label = label.substring(label.lastIndexOf('.') + 1);
-                table.computeIfAbsent(label, k -> new LinkedHashMap<>()).put(c.getKey(), new double[] {
-                    r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()
-                });
+        /* The machine's speed drifts over minutes (a fork of the same build can run 30 % slower than
+         * the one before it), so the configurations take turns: each round runs one fork of every
+         * configuration, and a configuration's figure is over all its forks' measured iterations.
+         * Drift then weighs on every configuration alike instead of on whichever ran last. */
+        Map<String, Map<String, ListStatistics>> table = new LinkedHashMap<>();
+        Map<String, Map<String, List<Double>>> forkMeans = new LinkedHashMap<>();
+        for (int round = 0; round < forks; round++) {
+            for (Map.Entry<String, String> c : configs.entrySet()) {
+                List<String> jvm = new ArrayList<>(List.of("--sun-misc-unsafe-memory-access=allow", "-Xmx1g"));
+                jvm.addAll(List.of(AgentOverheadBenchmark.EXPORTS));
+                if (c.getValue() != null) {
+                    jvm.add("-javaagent:" + agent + "=" + c.getValue());
+                }
+                Collection<RunResult> results = run(
+                        AgentOverheadBenchmark.class.getName() + "\\." + workloads + "$", jvm, 1, warmups, iterations);
+                for (RunResult r : results) {
+                    String label = r.getParams().getBenchmark();
+                    label = label.substring(label.lastIndexOf('.') + 1);
+                    ListStatistics all = table.computeIfAbsent(label, k -> new LinkedHashMap<>())
+                            .computeIfAbsent(c.getKey(), k -> new ListStatistics());
+                    for (BenchmarkResult fork : r.getBenchmarkResults()) {
+                        ListStatistics one = new ListStatistics();
+                        for (IterationResult i : fork.getIterationResults()) {
+                            all.addValue(i.getPrimaryResult().getScore());
+                            one.addValue(i.getPrimaryResult().getScore());
+                        }
+                        forkMeans
+                                .computeIfAbsent(label, k -> new LinkedHashMap<>())
+                                .computeIfAbsent(c.getKey(), k -> new ArrayList<>())
+                                .add(one.getMean());
+                    }
+                }
             }
         }
+        System.out.println();
+        System.out.println("Each fork's mean, ns/op, in the order the forks ran:");
+        forkMeans.forEach((workload, rows) -> rows.forEach((config, means) -> System.out.printf(
+                "  %s, %s: %s%n",
+                workload,
+                config,
+                means.stream().map(m -> String.format("%.1f", m)).collect(Collectors.joining(" ")))));
         System.out.println();
         System.out.println("| workload | configuration | ns/op | ± | vs no agent |");
         System.out.println("|---|---|---:|---:|---:|");
         table.forEach((workload, rows) -> {
-            double base = rows.containsKey("no agent") ? rows.get("no agent")[0] : Double.NaN;
+            double base = rows.containsKey("no agent") ? rows.get("no agent").getMean() : Double.NaN;
             rows.forEach((config, s) -> System.out.printf(
-                    "| %s | %s | %.1f | %.1f | %.2fx |%n", workload, config, s[0], s[1], s[0] / base));
+                    "| %s | %s | %.1f | %.1f | %.2fx |%n",
+                    workload, config, s.getMean(), error(s), s.getMean() / base));
         });
-        Map<String, double[]> tracked = table.get("downcall");
-        Map<String, double[]> untracked = table.get("downcallUntracked");
+        Map<String, ListStatistics> tracked = table.get("downcall");
+        Map<String, ListStatistics> untracked = table.get("downcallUntracked");
         if (tracked != null && untracked != null) {
             System.out.println();
             System.out.println(
                     "| configuration | malloc+free, handle the agent watches | the same, untracked handle | ratio |");
             System.out.println("|---|---:|---:|---:|");
             tracked.forEach((config, s) -> {
-                double raw = untracked.get(config)[0];
-                System.out.printf("| %s | %.1f ns | %.1f ns | %.2fx |%n", config, s[0], raw, s[0] / raw);
+                double raw = untracked.get(config).getMean();
+                System.out.printf("| %s | %.1f ns | %.1f ns | %.2fx |%n", config, s.getMean(), raw, s.getMean() / raw);
             });
         }
         System.out.printf(
@@ -97,6 +127,11 @@ public final class AgentOverhead {
                 forks,
                 warmups,
                 iterations);
+    }
+
+    /** The half-width of the 99.9 % confidence interval of the mean, as JMH prints it. */
+    private static double error(ListStatistics s) {
+        return s.getN() > 2 ? s.getMeanErrorAt(0.999) : Double.NaN;
     }
 
     /** The agent jar named by the first argument (or the build's), or exit 1 if there is none. */

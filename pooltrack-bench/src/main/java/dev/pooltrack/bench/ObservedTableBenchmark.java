@@ -9,7 +9,9 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -17,7 +19,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * What recording an observed block costs: one insert and one remove in {@link ObservedTable}, alone
  * and around a real {@code malloc}+{@code free} pair (the agent's counters-only path for a watched
  * downcall records the block between the two calls), through the calling thread's own records and
- * through the shared segments, each an insert and a remove of the block {@code malloc} returned.
+ * through the shared segments, each an insert and a remove of the block {@code malloc} returned;
+ * and through the thread's own records while it holds {@code older} blocks it allocated earlier
+ * (a thread that keeps buffers), where each insert checks that the address is not recorded already.
  *
  * <p>Not thread-safe as a class, as JMH expects; one thread per benchmark.
  *
@@ -89,6 +93,42 @@ public class ObservedTableBenchmark {
         table.insert(a, 64, TAG, 0, 0, 0);
         table.remove(a, record);
         AllocFreeBenchmark.FREE.invokeExact(a);
+        return record[0];
+    }
+
+    /** A thread's own records holding {@code older} blocks it allocated earlier and keeps. */
+    @State(Scope.Thread)
+    public static class Holding {
+        @Param({"0", "1000"})
+        int older;
+
+        final ObservedTable table = new ObservedTable();
+        final PoolCounters counters = new PoolCounters();
+        /** 64 addresses, none of them held, inserted and removed in turn. */
+        final long[] fresh = new long[64];
+
+        int next;
+
+        @Setup
+        public void hold() {
+            ObservedTable.Local local = table.local(counters.cell());
+            long a = 0x7f10_0000_0000L;
+            for (int i = 0; i < older; i++, a += 4096) {
+                table.insert(local, a, 64, TAG, 0, 0, 0);
+            }
+            for (int i = 0; i < fresh.length; i++, a += 4096) {
+                fresh[i] = a;
+            }
+        }
+    }
+
+    /** Insert and remove through the thread's own records while it holds {@code older} blocks. */
+    @Benchmark
+    public long localAmongOlder(Holding h) {
+        long a = h.fresh[h.next++ & 63];
+        ObservedTable.Local local = h.table.local(h.counters.cell());
+        h.table.insert(local, a, 64, TAG, 0, 0, 0);
+        h.table.remove(local, a, record);
         return record[0];
     }
 }
