@@ -43,6 +43,10 @@ public final class AgentOverhead {
     public static void main(String[] args) throws RunnerException {
         Path agent = agentJar(args);
         int forks = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        if (forks < 1) {
+            System.err.println("bad forks count '" + args[1] + "': each configuration needs at least one fork");
+            System.exit(1);
+        }
         int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         String workloads = args.length > 4 ? args[4] : ".*";
@@ -74,19 +78,13 @@ public final class AgentOverhead {
                 for (RunResult r : results) {
                     String label = r.getParams().getBenchmark();
                     label = label.substring(label.lastIndexOf('.') + 1);
-                    ListStatistics all = table.computeIfAbsent(label, k -> new LinkedHashMap<>())
-                            .computeIfAbsent(c.getKey(), k -> new ListStatistics());
-                    for (BenchmarkResult fork : r.getBenchmarkResults()) {
-                        ListStatistics one = new ListStatistics();
-                        for (IterationResult i : fork.getIterationResults()) {
-                            all.addValue(i.getPrimaryResult().getScore());
-                            one.addValue(i.getPrimaryResult().getScore());
-                        }
-                        forkMeans
-                                .computeIfAbsent(label, k -> new LinkedHashMap<>())
-                                .computeIfAbsent(c.getKey(), k -> new ArrayList<>())
-                                .add(one.getMean());
-                    }
+                    addForks(
+                            r,
+                            table.computeIfAbsent(label, k -> new LinkedHashMap<>())
+                                    .computeIfAbsent(c.getKey(), k -> new ListStatistics()),
+                            forkMeans
+                                    .computeIfAbsent(label, k -> new LinkedHashMap<>())
+                                    .computeIfAbsent(c.getKey(), k -> new ArrayList<>()));
                 }
             }
         }
@@ -129,8 +127,20 @@ public final class AgentOverhead {
                 iterations);
     }
 
+    /** Adds the measured iterations of {@code r}'s forks to {@code all} and each fork's mean to {@code forkMeans}. */
+    static void addForks(RunResult r, ListStatistics all, List<Double> forkMeans) {
+        for (BenchmarkResult fork : r.getBenchmarkResults()) {
+            ListStatistics one = new ListStatistics();
+            for (IterationResult i : fork.getIterationResults()) {
+                all.addValue(i.getPrimaryResult().getScore());
+                one.addValue(i.getPrimaryResult().getScore());
+            }
+            forkMeans.add(one.getMean());
+        }
+    }
+
     /** The half-width of the 99.9 % confidence interval of the mean, as JMH prints it. */
-    private static double error(ListStatistics s) {
+    static double error(ListStatistics s) {
         return s.getN() > 2 ? s.getMeanErrorAt(0.999) : Double.NaN;
     }
 

@@ -6,14 +6,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.util.ListStatistics;
 
 /**
  * Runs {@link PeerBenchmark} — PoolTrack's API, Netty and Arrow in one run, then {@link
  * PeerBenchmark#directBuffer} without the agent and under three agent configurations — and prints
  * the "Compared with" table of the README: ns per buffer, the ratio to the untracked {@code malloc}
- * of the same run, the ratio to the tool's own untracked path, and the two goals.
+ * of the same run, the ratio to the tool's own untracked path, and the two goals; then each fork's
+ * mean. The benchmarks take turns fork by fork.
  *
  * <p>Not thread-safe; a command-line program. Arguments: the agent jar (default {@code
  * pooltrack-agent/target/pooltrack-agent.jar}), then optional JMH counts {@code forks warmups
@@ -37,6 +40,10 @@ public final class PeerComparison {
     public static void main(String[] args) throws RunnerException {
         Path agent = AgentOverhead.agentJar(args);
         int forks = count(args, 1, 1, "forks");
+        if (forks < 1) {
+            System.err.println("bad forks count '" + args[1] + "': each benchmark needs at least one fork");
+            System.exit(1);
+        }
         int warmups = count(args, 2, 3, "warmups");
         int iterations = count(args, 3, 5, "iterations");
         String driver = AgentOverhead.driverName();
@@ -84,12 +91,25 @@ public final class PeerComparison {
                 new Row("Arrow RootAllocator, debug on", "arrowDebugOn", null, "arrowDebugOff"),
                 new Row("Arrow RootAllocator, debug off", "arrowDebugOff", null, "arrowDebugOff"));
 
-        Map<String, Score> scores = new LinkedHashMap<>();
-        run(scores, "(rawMalloc|poolTrack|netty|arrow)", null, null, forks, warmups, iterations);
-        for (Map.Entry<String, String> c : agentConfigs.entrySet()) {
-            String option = c.getValue() == null ? null : "-javaagent:" + agent + "=" + c.getValue();
-            run(scores, "directBuffer$", c.getKey(), option, forks, warmups, iterations);
+        /* As in AgentOverhead, the runs take turns fork by fork (each round runs one fork of every
+         * benchmark and agent configuration), so that the machine's drift over minutes weighs on a
+         * row and the untracked row it is divided by alike. */
+        Map<String, ListStatistics> stats = new LinkedHashMap<>();
+        Map<String, List<Double>> forkMeans = new LinkedHashMap<>();
+        for (int round = 0; round < forks; round++) {
+            run(stats, forkMeans, "(rawMalloc|poolTrack|netty|arrow)", null, null, warmups, iterations);
+            for (Map.Entry<String, String> c : agentConfigs.entrySet()) {
+                String option = c.getValue() == null ? null : "-javaagent:" + agent + "=" + c.getValue();
+                run(stats, forkMeans, "directBuffer$", c.getKey(), option, warmups, iterations);
+            }
         }
+        Map<String, Score> scores = new LinkedHashMap<>();
+        stats.forEach((key, s) -> scores.put(key, new Score(s.getMean(), AgentOverhead.error(s))));
+        System.out.println();
+        System.out.println("Each fork's mean, ns/op, in the order the forks ran:");
+        forkMeans.forEach((key, means) -> System.out.printf(
+                "  %s: %s%n",
+                key, means.stream().map(m -> String.format("%.1f", m)).collect(Collectors.joining(" "))));
 
         double raw = scores.get(key("rawMalloc", null)).ns();
         System.out.println();
@@ -139,12 +159,13 @@ public final class PeerComparison {
                 iterations);
     }
 
+    /** Runs one fork of each benchmark {@code methods} matches and adds its iterations to {@code stats}. */
     private static void run(
-            Map<String, Score> scores,
+            Map<String, ListStatistics> stats,
+            Map<String, List<Double>> forkMeans,
             String methods,
             String agentConfig,
             String agentOption,
-            int forks,
             int warmups,
             int iterations)
             throws RunnerException {
@@ -158,14 +179,13 @@ public final class PeerComparison {
             jvm.add(agentOption);
         }
         String include = "^" + Pattern.quote(PeerBenchmark.class.getName()) + "\\." + methods;
-        for (RunResult r : AgentOverhead.run(include, jvm, forks, warmups, iterations)) {
+        for (RunResult r : AgentOverhead.run(include, jvm, 1, warmups, iterations)) {
             String label = r.getParams().getBenchmark();
-            label = label.substring(label.lastIndexOf('.') + 1);
-            scores.put(
-                    key(label, agentConfig),
-                    new Score(
-                            r.getPrimaryResult().getScore(),
-                            r.getPrimaryResult().getScoreError()));
+            String key = key(label.substring(label.lastIndexOf('.') + 1), agentConfig);
+            AgentOverhead.addForks(
+                    r,
+                    stats.computeIfAbsent(key, k -> new ListStatistics()),
+                    forkMeans.computeIfAbsent(key, k -> new ArrayList<>()));
         }
     }
 
