@@ -42,15 +42,11 @@ public final class AgentOverhead {
     /** Runs the table. */
     public static void main(String[] args) throws RunnerException {
         Path agent = agentJar(args);
-        int forks = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        if (forks < 1) {
-            System.err.println("bad forks count '" + args[1] + "': each configuration needs at least one fork");
-            System.exit(1);
-        }
-        int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        String workloads = args.length > 4 ? args[4] : ".*";
-        Pattern configured = Pattern.compile(args.length > 5 ? args[5] : "");
+        int forks = count(args, 1, 1, 1, "forks");
+        int warmups = count(args, 2, 3, 0, "warmups");
+        int iterations = count(args, 3, 5, 1, "iterations");
+        String workloads = args.length > 4 ? pattern(args[4], "workloads").pattern() : ".*";
+        Pattern configured = pattern(args.length > 5 ? args[5] : "", "configurations");
         String driver = driverName();
 
         Map<String, String> configs = new LinkedHashMap<>();
@@ -125,6 +121,38 @@ public final class AgentOverhead {
                 forks,
                 warmups,
                 iterations);
+    }
+
+    /**
+     * The count in {@code args[index]}, or {@code fallback} if there is none; exits 1 with a message
+     * naming the argument if it is not a whole number of at least {@code least}.
+     */
+    static int count(String[] args, int index, int fallback, int least, String name) {
+        if (args.length <= index) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(args[index]);
+            if (n >= least) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        System.err.println("bad " + name + " count '" + args[index] + "': expected a whole number >= " + least);
+        System.exit(1);
+        return fallback;
+    }
+
+    /** {@code regex} compiled; exits 1 with a message naming the argument if it is not a regular expression. */
+    private static Pattern pattern(String regex, String name) {
+        try {
+            return Pattern.compile(regex);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            System.err.println("bad " + name + " pattern '" + regex + "': " + e.getDescription());
+            System.exit(1);
+            return null;
+        }
     }
 
     /** Adds the measured iterations of {@code r}'s forks to {@code all} and each fork's mean to {@code forkMeans}. */

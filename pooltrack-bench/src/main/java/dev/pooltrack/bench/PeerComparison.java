@@ -39,13 +39,9 @@ public final class PeerComparison {
     /** Runs the comparison and prints the table. */
     public static void main(String[] args) throws RunnerException {
         Path agent = AgentOverhead.agentJar(args);
-        int forks = count(args, 1, 1, "forks");
-        if (forks < 1) {
-            System.err.println("bad forks count '" + args[1] + "': each benchmark needs at least one fork");
-            System.exit(1);
-        }
-        int warmups = count(args, 2, 3, "warmups");
-        int iterations = count(args, 3, 5, "iterations");
+        int forks = AgentOverhead.count(args, 1, 1, 1, "forks");
+        int warmups = AgentOverhead.count(args, 2, 3, 0, "warmups");
+        int iterations = AgentOverhead.count(args, 3, 5, 1, "iterations");
         String driver = AgentOverhead.driverName();
 
         Map<String, String> agentConfigs = new LinkedHashMap<>();
@@ -191,22 +187,5 @@ public final class PeerComparison {
 
     private static String key(String benchmark, String agentConfig) {
         return agentConfig == null ? benchmark : benchmark + " / " + agentConfig;
-    }
-
-    private static int count(String[] args, int index, int fallback, String name) {
-        if (args.length <= index) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(args[index]);
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        System.err.println("bad " + name + " count '" + args[index] + "': expected a whole number ≥ 0");
-        System.exit(1);
-        return fallback;
     }
 }
