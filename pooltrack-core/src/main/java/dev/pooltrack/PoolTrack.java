@@ -1042,9 +1042,15 @@ public final class PoolTrack {
 
     /**
      * Forgets an observed allocation and fills {@code record} with it ({@code [0]} info, {@code [1]}
-     * tag and site); false if the address is unknown.
+     * tag and site) unless {@code record} is null; false if the address is unknown.
      */
     boolean observeFree(long address, long[] record) {
+        if (record == null) {
+            // the free only counts: the record it needs is the thread's own (a free with no
+            // JFR recording wants none back, and finding the agent's per-thread array costs more)
+            ObservedTable.Local local = observed.local(counters.cell());
+            record = local != null ? local.freedRecord() : new long[2];
+        }
         if (recordsExist) {
             long info = tracker.untrack(address, record);
             if (info != Tracker.NOT_TRACKED) {

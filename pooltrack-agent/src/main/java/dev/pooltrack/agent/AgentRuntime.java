@@ -229,8 +229,9 @@ final class AgentRuntime extends Hooks.Sink {
 
     /* A downcall's lean path reads no busy flag: the flag keeps out what the agent and the engine
      * allocate through the JDK on their own behalf, and neither calls the C allocator through a
-     * handle the agent watches (their own handles are left unwrapped). Its free reads the thread's
-     * state only for the record array the engine fills. */
+     * handle the agent watches (their own handles are left unwrapped). Its free reads no thread
+     * state at all unless a JFR recording wants the freed block's record: the engine then counts
+     * the free with a record array of the thread's own records. */
 
     /** A C allocator function called through a downcall handle ({@link AllocatorDowncalls}) returned {@code address}. */
     void downcallAllocated(long address, long bytes) {
@@ -289,7 +290,11 @@ final class AgentRuntime extends Hooks.Sink {
             return;
         }
         if (mode().lean()) {
-            uncounted(state(), address);
+            if (jfr && JfrEvents.freeRecorded()) {
+                uncounted(state(), address);
+            } else {
+                uncountedQuietly(address);
+            }
             return;
         }
         freed(address);
@@ -304,10 +309,12 @@ final class AgentRuntime extends Hooks.Sink {
         if (ts.busy) {
             return;
         }
-        if (mode().lean()) {
+        if (!mode().lean()) {
+            freedTracked(ts, address);
+        } else if (jfr && JfrEvents.freeRecorded()) {
             uncounted(ts, address);
         } else {
-            freedTracked(ts, address);
+            uncountedQuietly(address);
         }
     }
 
@@ -471,6 +478,18 @@ final class AgentRuntime extends Hooks.Sink {
                         (int) r[AllocationObserver.POOL_TYPE],
                         address);
             }
+        } catch (DriverVerifierError e) {
+            throw e;
+        } catch (Throwable t) {
+            internalError(t);
+        }
+    }
+
+    /* A lean free that no JFR recording reports: the engine uses the thread's own record array,
+     * so the agent's thread state is not looked up. */
+    private void uncountedQuietly(long address) {
+        try {
+            observer.freed(address);
         } catch (DriverVerifierError e) {
             throw e;
         } catch (Throwable t) {

@@ -140,9 +140,16 @@ public final class ObservedTable {
         Local lastOwner;
         /** The owner's scratch record for another thread's block, read before it is taken. */
         final long[] seen = new long[2];
+        /** The owner's record of a block it frees when its caller wants none back ({@link #freedRecord}). */
+        private final long[] freed = new long[2];
 
         Local(Thread owner) {
             this.owner = owner;
+        }
+
+        /** A record array that only the owner uses, for a removal whose caller wants no record back. */
+        public long[] freedRecord() {
+            return freed;
         }
     }
 

@@ -112,7 +112,7 @@ public final class AllocationObserver {
      * @return whether the address was known
      */
     public boolean freed(long address) {
-        return bridge.freed(pool, address, Holder.SCRATCH.get());
+        return bridge.freed(pool, address, null);
     }
 
     /** {@code freedRecord[SIZE]}: the bytes of the allocation freed. */
@@ -208,7 +208,8 @@ public final class AllocationObserver {
 
         /**
          * See {@link AllocationObserver#freed}: fills {@code record[0]} with the packed info and
-         * {@code record[1]} with tag and site; false, with {@code record} unchanged, if unknown.
+         * {@code record[1]} with tag and site, unless {@code record} is null; false, with {@code
+         * record} unchanged, if unknown.
          */
         boolean freed(PoolTrack pool, long address, long[] record);
 
