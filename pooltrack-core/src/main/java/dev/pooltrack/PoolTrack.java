@@ -975,7 +975,7 @@ public final class PoolTrack {
         } else {
             ObservedTable.Local local = observed.local(cell);
             if (!observed.insert(local, address, size, tag, tagIndex, poolType, d.index)) {
-                observeFree(address, new long[2]);
+                observeFree(address, null);
                 observed.insert(local, address, size, tag, tagIndex, poolType, d.index);
             }
         }
@@ -1035,7 +1035,7 @@ public final class PoolTrack {
         try {
             tracker.track(address, size, tag, poolType, d.index, site, thread, now);
         } catch (IllegalStateException trackedAlready) {
-            observeFree(address, new long[2]);
+            observeFree(address, null);
             tracker.track(address, size, tag, poolType, d.index, site, thread, now);
         }
     }
@@ -1045,22 +1045,22 @@ public final class PoolTrack {
      * tag and site) unless {@code record} is null; false if the address is unknown.
      */
     boolean observeFree(long address, long[] record) {
+        PoolCounters.Cell cell = counters.cell();
+        ObservedTable.Local local = observed.local(cell);
         if (record == null) {
-            // the free only counts: the record it needs is the thread's own (a free with no
-            // JFR recording wants none back, and finding the agent's per-thread array costs more)
-            ObservedTable.Local local = observed.local(counters.cell());
+            // the caller wants no record back (a free with no JFR recording): the engine still
+            // needs one to count the free, and the thread's own is the cheapest to reach
             record = local != null ? local.freedRecord() : new long[2];
         }
         if (recordsExist) {
             long info = tracker.untrack(address, record);
             if (info != Tracker.NOT_TRACKED) {
                 int tag = (int) (record[1] >>> 32);
-                counters.onFree(counters.cell(), tags.indexOf(tag), Tracker.infoPoolType(info), Tracker.infoSize(info));
+                counters.onFree(cell, tags.indexOf(tag), Tracker.infoPoolType(info), Tracker.infoSize(info));
                 return true;
             }
         }
-        PoolCounters.Cell cell = counters.cell();
-        if (!observed.remove(observed.local(cell), address, record)) {
+        if (!observed.remove(local, address, record)) {
             return false; // allocated before PoolTrack watched, or never seen
         }
         counters.onFree(

@@ -290,11 +290,7 @@ final class AgentRuntime extends Hooks.Sink {
             return;
         }
         if (mode().lean()) {
-            if (jfr && JfrEvents.freeRecorded()) {
-                uncounted(state(), address);
-            } else {
-                uncountedQuietly(address);
-            }
+            uncounted(null, address);
             return;
         }
         freed(address);
@@ -309,12 +305,10 @@ final class AgentRuntime extends Hooks.Sink {
         if (ts.busy) {
             return;
         }
-        if (!mode().lean()) {
-            freedTracked(ts, address);
-        } else if (jfr && JfrEvents.freeRecorded()) {
+        if (mode().lean()) {
             uncounted(ts, address);
         } else {
-            uncountedQuietly(address);
+            freedTracked(ts, address);
         }
     }
 
@@ -462,15 +456,17 @@ final class AgentRuntime extends Hooks.Sink {
         }
     }
 
-    /* The record array is the thread's own, which is cheaper to reach than the one the engine
-     * keeps per thread for the free that takes none. */
-    private void uncounted(ThreadState ts, long address) {
+    /* The lean free. Only a JFR recording of free events needs the freed block's record back;
+     * without one the engine counts the free with a record array of its own, and the agent's
+     * thread state (known, or null if the caller has not looked it up) is not needed. */
+    private void uncounted(ThreadState known, long address) {
         try {
-            long[] r = ts.record;
-            if (!observer.freed(address, r)) {
+            if (!jfr || !JfrEvents.freeRecorded()) {
+                observer.freed(address);
                 return;
             }
-            if (jfr && JfrEvents.freeRecorded()) {
+            long[] r = (known != null ? known : state()).record;
+            if (observer.freed(address, r)) {
                 JfrEvents.freed(
                         (int) r[AllocationObserver.TAG],
                         r[AllocationObserver.SIZE],
@@ -478,18 +474,6 @@ final class AgentRuntime extends Hooks.Sink {
                         (int) r[AllocationObserver.POOL_TYPE],
                         address);
             }
-        } catch (DriverVerifierError e) {
-            throw e;
-        } catch (Throwable t) {
-            internalError(t);
-        }
-    }
-
-    /* A lean free that no JFR recording reports: the engine uses the thread's own record array,
-     * so the agent's thread state is not looked up. */
-    private void uncountedQuietly(long address) {
-        try {
-            observer.freed(address);
         } catch (DriverVerifierError e) {
             throw e;
         } catch (Throwable t) {

@@ -59,6 +59,51 @@ class AllocationObserverTest {
         }
     }
 
+    /* A free that takes no record array counts with the thread's own records; a virtual thread
+     * has none (it records in the shared segments), so the engine needs another array there. */
+    @Test
+    void freedWithoutARecord_countsExactly_onAPlatformAndAVirtualThread() throws Exception {
+        PoolTrack pool = PoolTrack.create(VerifierSettings.poolTracking("app.jar"));
+        AllocationObserver o = AllocationObserver.of(pool);
+        Driver app = o.driver("app.jar");
+        Driver lib = o.driver("lib.jar");
+        onThread(Thread.ofPlatform(), () -> freeOneOfEach(o, app, lib, 0x10000));
+        onThread(Thread.ofVirtual(), () -> freeOneOfEach(o, app, lib, 0x20000));
+
+        assertThat(pool.snapshot().tag(JDBB)).isEqualTo(new TagUsage(JDBB, 4, 2, 64, 4, 2, 32));
+        assertThat(pool.outstanding("app.jar"))
+                .extracting(OutstandingAllocation::address)
+                .containsExactlyInAnyOrder(0x10100L, 0x20100L);
+    }
+
+    /** Runs {@code r} on a new thread of {@code builder}'s kind and rethrows what it threw. */
+    private static void onThread(Thread.Builder builder, Runnable r) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        builder.start(() -> {
+                    try {
+                        r.run();
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                })
+                .join();
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+    }
+
+    /** On the calling thread: app.jar and lib.jar each allocate two blocks, the first freed with no record array. */
+    private static void freeOneOfEach(AllocationObserver o, Driver app, Driver lib, long base) {
+        o.allocated(app, PoolType.NON_PAGED.code(), base, 32, JDBB.value(), 0);
+        o.allocated(app, PoolType.NON_PAGED.code(), base + 0x100, 32, JDBB.value(), 0);
+        o.allocated(lib, PoolType.PAGED.code(), base + 0x200, 16, JDBB.value(), 0);
+        o.allocated(lib, PoolType.PAGED.code(), base + 0x300, 16, JDBB.value(), 0);
+        assertThat(o.freed(base)).isTrue();
+        assertThat(o.freed(base + 0x200)).isTrue();
+        assertThat(o.freed(base + 0x200)).isFalse();
+    }
+
     @Test
     void reallocated_keepsDriverTagPoolAndSite() {
         PoolTrack pool = PoolTrack.create(VerifierSettings.poolTracking("app.jar"));
